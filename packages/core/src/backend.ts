@@ -1,0 +1,131 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import { ColorizeError, describeValue, invalid } from './errors.js';
+import {
+  BACKEND_PACKAGES,
+  loadBackendPackage,
+  missingWasmFile,
+  setBackendChecked,
+  webgpuAdapterReason,
+} from './internal/backend-loaders.js';
+import type { KnownBackend } from './internal/backend-loaders.js';
+import { assertOptions } from './validate.js';
+
+/**
+ * A tfjs backend colorize can start.
+ *
+ * - `tensorflow`: libtensorflow through `@tensorflow/tfjs-node-gpu` (CUDA) or `@tensorflow/tfjs-node`, in Node.
+ * - `webgpu`: `@tensorflow/tfjs-backend-webgpu`, in browsers, or in Node with the `webgpu` package's globals.
+ * - `webgl`: `@tensorflow/tfjs-backend-webgl`, in browsers. Only when asked for.
+ * - `wasm`: `@tensorflow/tfjs-backend-wasm`, everywhere; the fastest CPU backend without tfjs-node.
+ * - `cpu`: `@tensorflow/tfjs-backend-cpu`, everywhere; plain JavaScript, the slowest.
+ *
+ * @group Backends
+ */
+export type BackendName = KnownBackend;
+
+/** Every backend name {@link initBackend} accepts. @group Backends */
+export const BACKEND_NAMES = Object.keys(BACKEND_PACKAGES) as readonly BackendName[];
+
+/** The order {@link initBackend} tries when no backend is asked for. @group Backends */
+export const DEFAULT_BACKEND_ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+/** Options of {@link initBackend}. @group Backends */
+export interface InitBackendOptions {
+  /**
+   * The backend to start. When set, only this one is tried, and failing to start it throws.
+   * Defaults to the `COLORIZE_BACKEND` environment variable, and when that is unset, to the
+   * first of {@link DEFAULT_BACKEND_ORDER} that starts.
+   */
+  backend?: BackendName;
+  /**
+   * Where the wasm backend finds its `.wasm` files: a folder URL or path ending in `/`, or a map
+   * from file name to URL, as `setWasmPaths` of `@tensorflow/tfjs-backend-wasm` takes. Browsers
+   * serving the files themselves need this. Defaults to the package's own folder (Node).
+   */
+  wasmPaths?: string | Record<string, string>;
+  /**
+   * The environment read for `COLORIZE_BACKEND`. Defaults to `process.env` where it exists.
+   */
+  env?: Record<string, string | undefined>;
+}
+
+const FN = 'initBackend';
+
+function isBackendName(name: unknown): name is BackendName {
+  return typeof name === 'string' && (BACKEND_NAMES as readonly string[]).includes(name);
+}
+
+/** Starts one backend and says why it could not, without falling back. */
+async function tryBackend(name: BackendName, options: InitBackendOptions): Promise<string | undefined> {
+  if (name === 'webgpu') {
+    const noAdapter = await webgpuAdapterReason();
+    if (noAdapter !== undefined) return noAdapter;
+  }
+  const { module, reason } = await loadBackendPackage(name);
+  if (reason !== undefined) return reason;
+  if (name === 'wasm' && options.wasmPaths !== undefined) {
+    const setWasmPaths = module?.['setWasmPaths'];
+    if (typeof setWasmPaths !== 'function') {
+      return 'wasmPaths was given but @tensorflow/tfjs-backend-wasm could not be imported to set it';
+    }
+    const missing = await missingWasmFile(options.wasmPaths);
+    if (missing !== undefined) return missing;
+    try {
+      (setWasmPaths as (paths: unknown) => void)(options.wasmPaths);
+    } catch (err) {
+      return `setWasmPaths failed: ${(err as Error).message}`;
+    }
+  }
+  return setBackendChecked(name);
+}
+
+/**
+ * Chooses, starts and selects a tfjs backend, and returns its name.
+ *
+ * With no backend asked for, tries `tensorflow` (when `@tensorflow/tfjs-node-gpu` or
+ * `@tensorflow/tfjs-node` is installed), then `webgpu` (when an adapter exists), then `wasm`,
+ * then `cpu`, and takes the first that starts. A backend asked for by option or by the
+ * `COLORIZE_BACKEND` environment variable is the only one tried: if it cannot start, this
+ * throws, and never falls back silently to another.
+ *
+ * In browsers, import the backend packages you want (`import '@tensorflow/tfjs-backend-webgpu'`)
+ * before calling this; in Node it imports installed backend packages itself.
+ *
+ * @returns the name of the backend now in use.
+ * @throws {@link ColorizeError} `BACKEND_UNAVAILABLE` with the reason when the asked-for
+ *   backend (or, with none asked for, every backend) cannot start; `INVALID_OPTION` for an
+ *   unknown backend name.
+ * @example
+ * ```ts
+ * import { initBackend } from '@colorize/core';
+ * const name = await initBackend();                    // e.g. 'wasm'
+ * await initBackend({ backend: 'cpu' });              // exactly cpu, or a BACKEND_UNAVAILABLE error
+ * ```
+ * @group Backends
+ */
+export async function initBackend(options?: InitBackendOptions): Promise<BackendName> {
+  const opts = assertOptions(FN, options, ['backend', 'wasmPaths', 'env']);
+  const env =
+    opts.env ?? (typeof process !== 'undefined' && process.env ? process.env : ({} as Record<string, string | undefined>));
+  const fromEnv = env['COLORIZE_BACKEND'];
+  const asked = opts.backend ?? (fromEnv === undefined || fromEnv === '' ? undefined : fromEnv);
+  if (asked !== undefined) {
+    if (!isBackendName(asked)) {
+      const source = opts.backend === undefined ? 'COLORIZE_BACKEND' : 'backend';
+      throw invalid('INVALID_OPTION', FN, `${source} to be one of ${BACKEND_NAMES.join(', ')}`, describeValue(asked));
+    }
+    const reason = await tryBackend(asked, opts);
+    if (reason !== undefined) {
+      throw new ColorizeError('BACKEND_UNAVAILABLE', `${FN}: backend "${asked}" cannot start here: ${reason}.`);
+    }
+    return asked;
+  }
+  const reasons: string[] = [];
+  for (const name of DEFAULT_BACKEND_ORDER) {
+    const reason = await tryBackend(name, opts);
+    if (reason === undefined) return name;
+    reasons.push(`${name}: ${reason}`);
+  }
+  throw new ColorizeError('BACKEND_UNAVAILABLE', `${FN}: no backend could start here (${reasons.join('; ')}).`);
+}

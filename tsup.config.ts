@@ -1,0 +1,49 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join } from 'node:path';
+
+import { defineConfig } from 'tsup';
+import type { Options } from 'tsup';
+
+/**
+ * One build for every package: ESM + CJS + .d.ts/.d.cts from each `src/index*.ts` (and the CLI's
+ * `src/bin.ts`) into the package's `dist/`. Everything a package depends on stays external:
+ * tfjs must be the one copy the user installed (bundling it breaks the wasm file lookup and
+ * registers kernels twice), and sibling packages are imported through their public entry.
+ */
+const packages = readdirSync('packages').filter((name) => existsSync(join('packages', name, 'package.json')));
+
+function configFor(name: string): Options {
+  const dir = join('packages', name);
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+  const entry = readdirSync(join(dir, 'src'))
+    .filter((f) => /^index(\.[a-z]+)?\.ts$/.test(f) || f === 'bin.ts')
+    .map((f) => join(dir, 'src', f));
+  const external = [
+    ...Object.keys(pkg.dependencies ?? {}),
+    ...Object.keys(pkg.peerDependencies ?? {}),
+    ...builtinModules,
+    /^node:/,
+    /^@tensorflow\//,
+    /^@colorize\//,
+  ];
+  return {
+    name,
+    entry,
+    outDir: join(dir, 'dist'),
+    tsconfig: join(dir, 'tsconfig.json'),
+    format: ['esm', 'cjs'],
+    target: 'es2022',
+    platform: 'neutral',
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    splitting: true,
+    treeshake: false,
+    shims: false,
+    external,
+    outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.js' }),
+  };
+}
+
+export default defineConfig(packages.map(configFor));

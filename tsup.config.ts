@@ -13,12 +13,13 @@ import type { Options } from 'tsup';
  */
 const packages = readdirSync('packages').filter((name) => existsSync(join('packages', name, 'package.json')));
 
-function configFor(name: string): Options {
+function configsFor(name: string): Options[] {
   const dir = join('packages', name);
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
   const entry = readdirSync(join(dir, 'src'))
-    .filter((f) => /^index(\.[a-z]+)?\.ts$/.test(f) || f === 'bin.ts')
+    .filter((f) => /^index(\.[a-z]+)?\.ts$/.test(f))
     .map((f) => join(dir, 'src', f));
+  const bin = join(dir, 'src', 'bin.ts');
   const external = [
     ...Object.keys(pkg.dependencies ?? {}),
     ...Object.keys(pkg.peerDependencies ?? {}),
@@ -27,7 +28,7 @@ function configFor(name: string): Options {
     /^@tensorflow\//,
     /^@colorize\//,
   ];
-  return {
+  const library: Options = {
     name,
     entry,
     outDir: join(dir, 'dist'),
@@ -44,6 +45,9 @@ function configFor(name: string): Options {
     external,
     outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.js' }),
   };
+  if (!existsSync(bin)) return [library];
+  // An executable is ESM only (it may use top-level await) and has no types.
+  return [library, { ...library, name: `${name}-bin`, entry: [bin], format: ['esm'], dts: false, clean: false }];
 }
 
-export default defineConfig(packages.map(configFor));
+export default defineConfig(packages.flatMap(configsFor));

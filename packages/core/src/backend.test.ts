@@ -55,8 +55,8 @@ describe('initBackend', () => {
     const warn = vi.spyOn(console, 'warn');
     const tensorflow = await rejection(initBackend({ backend: 'tensorflow', env: {} }));
     expect(tensorflow.code).toBe('BACKEND_UNAVAILABLE');
-    expect(tensorflow.message).toMatch(/^initBackend: backend "tensorflow" cannot start here: @tensorflow\/tfjs-node-gpu could not be imported/);
-    expect(tensorflow.message).toMatch(/@tensorflow\/tfjs-node could not be imported/);
+    expect(tensorflow.message).toMatch(/^initBackend: backend "tensorflow" cannot start here: @tensorflow\/tfjs-node-gpu is not installed/);
+    expect(tensorflow.message).toMatch(/@tensorflow\/tfjs-node is not installed/);
 
     const webgpu = await rejection(initBackend({ backend: 'webgpu', env: {} }));
     expect(webgpu.code).toBe('BACKEND_UNAVAILABLE');
@@ -64,7 +64,7 @@ describe('initBackend', () => {
 
     const webgl = await rejection(initBackend({ env: { COLORIZE_BACKEND: 'webgl' } }));
     expect(webgl.code).toBe('BACKEND_UNAVAILABLE');
-    expect(webgl.message).toMatch(/@tensorflow\/tfjs-backend-webgl could not be imported/);
+    expect(webgl.message).toMatch(/@tensorflow\/tfjs-backend-webgl is not installed/);
 
     expect(tf.getBackend()).toBe('cpu'); // no silent fallback, no switch
     expect(warn).not.toHaveBeenCalled();

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 
 import { ColorizeError, describeValue, invalid } from './errors.js';
 import {

@@ -22,7 +22,7 @@ describe('ColorizeError', () => {
 
   it('isInstance recognises errors of another copy of the module, where instanceof does not', async () => {
     vi.resetModules();
-    const other = await import('./errors.js?copy=2');
+    const other = await import('./errors.js');
     expect(other.ColorizeError).not.toBe(ColorizeError);
     const foreign = new other.ColorizeError('INVALID_OPTION', 'm');
     expect(foreign instanceof ColorizeError).toBe(false);

@@ -39,7 +39,14 @@ export async function loadBackendPackage(
       );
     } catch (err) {
       if (tf.findBackendFactory(name) !== null) return {};
-      reasons.push(`${specifier} could not be imported (${(err as Error).message.split('\n')[0]})`);
+      const { code, message } = err as { code?: string; message: string };
+      // Node says so with a code; bundlers' and test runners' module loaders by message.
+      const notInstalled =
+        message.includes(specifier) &&
+        (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /cannot find|could not resolve|failed to resolve/i.test(message));
+      reasons.push(
+        notInstalled ? `${specifier} is not installed` : `${specifier} could not be imported (${message.split('\n')[0]})`,
+      );
     }
   }
   return { reason: reasons.join('; ') };

@@ -1,4 +1,5 @@
 import { mkdtemp, readdir } from 'node:fs/promises';
+import type * as fsPromises from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -10,10 +11,10 @@ import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { registerFileSystemRouters } from './file-system.js';
 
 /** Lets a test make the n-th rename fail, as a crash between writing a file and renaming it would. */
-const failRename = vi.hoisted(() => ({ when: (_target: string) => false }));
+const failRename = vi.hoisted(() => ({ when: (_target: string): boolean => false }));
 
 vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:fs/promises')>();
+  const real = await importOriginal<typeof fsPromises>();
   return {
     ...real,
     rename: async (from: string, to: string) => {

@@ -1,0 +1,103 @@
+import { parseArgs } from 'node:util';
+
+import { BACKEND_NAMES, ColorizeError, initBackend } from '@colorize/core';
+import type { BackendName } from '@colorize/core';
+
+/** Where the command writes; the real process streams by default, buffers in tests. */
+export interface CliIO {
+  /** Writes normal output. Defaults to `process.stdout`. */
+  out: (text: string) => void;
+  /** Writes errors and diagnostics. Defaults to `process.stderr`. */
+  err: (text: string) => void;
+}
+
+const VERSION = '0.1.0';
+
+const HELP = `colorize ${VERSION}: deep-learning colorization of black-and-white photos on TensorFlow.js
+
+Usage:
+  colorize backends [--json]   which tfjs backends start on this machine, and why not
+  colorize --version           print the version
+  colorize --help              print this help
+
+Environment:
+  COLORIZE_BACKEND             the backend to use (${BACKEND_NAMES.join(', ')})
+`;
+
+/** One row of `colorize backends`. */
+export interface BackendReport {
+  backend: BackendName;
+  available: boolean;
+  reason?: string;
+}
+
+/** Tries every backend in turn and reports which start here. Ends on the default backend. */
+export async function probeBackends(): Promise<BackendReport[]> {
+  const reports: BackendReport[] = [];
+  for (const backend of BACKEND_NAMES) {
+    try {
+      await initBackend({ backend, env: {} });
+      reports.push({ backend, available: true });
+    } catch (err) {
+      if (!ColorizeError.isInstance(err)) throw err;
+      reports.push({ backend, available: false, reason: err.message.replace(/^initBackend: backend "\w+" cannot start here: /, '') });
+    }
+  }
+  await initBackend();
+  return reports;
+}
+
+async function backends(args: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } } });
+  const reports = await probeBackends();
+  if (values.json) {
+    io.out(`${JSON.stringify(reports, null, 2)}\n`);
+    return 0;
+  }
+  const width = Math.max(...reports.map((r) => r.backend.length));
+  for (const r of reports) {
+    io.out(`${r.backend.padEnd(width)}  ${r.available ? 'yes' : `no   ${r.reason ?? ''}`}\n`);
+  }
+  return 0;
+}
+
+/**
+ * Runs the `colorize` command with the given arguments (without `node` and the script).
+ *
+ * @returns the process exit code: 0 on success, 1 on a failure, 2 on a usage error.
+ */
+export async function run(argv: readonly string[], io: CliIO = defaultIO()): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case '--help':
+      case '-h':
+        io.out(HELP);
+        return 0;
+      case '--version':
+      case '-v':
+        io.out(`${VERSION}\n`);
+        return 0;
+      case 'backends':
+        return await backends(rest, io);
+      default:
+        io.err(`colorize: unknown command "${command}".\n\n${HELP}`);
+        return 2;
+    }
+  } catch (err) {
+    if (ColorizeError.isInstance(err)) {
+      io.err(`colorize: ${err.message}\n`);
+      return 1;
+    }
+    if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
+      io.err(`colorize: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+function defaultIO(): CliIO {
+  return { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+}

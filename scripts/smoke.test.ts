@@ -1,0 +1,27 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+import { describe, expect, it } from 'vitest';
+
+// The built packages in plain Node, as users import them. `npm test` builds first.
+describe('built packages', () => {
+  it('are built (run `npm run build` first)', () => {
+    for (const p of ['core', 'lab', 'models', 'train', 'cli']) {
+      expect(existsSync(`packages/${p}/dist/index.js`), `packages/${p}/dist/index.js`).toBe(true);
+      expect(existsSync(`packages/${p}/dist/index.cjs`), `packages/${p}/dist/index.cjs`).toBe(true);
+    }
+  });
+
+  it('import from an ESM script in plain Node', () => {
+    expect(execFileSync(process.execPath, ['scripts/smoke/esm.mjs'], { encoding: 'utf8' })).toMatch(/^esm ok: wasm/);
+  });
+
+  it('require from a CJS script in plain Node', () => {
+    expect(execFileSync(process.execPath, ['scripts/smoke/cjs.cjs'], { encoding: 'utf8' })).toMatch(/^cjs ok: cpu/);
+  });
+
+  it('run the colorize binary', () => {
+    const out = execFileSync(process.execPath, ['packages/cli/dist/bin.js', 'backends'], { encoding: 'utf8' });
+    expect(out).toMatch(/^wasm\s+yes$/m);
+  });
+});

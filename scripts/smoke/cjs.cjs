@@ -1,0 +1,33 @@
+// Plain Node, CommonJS, against the built packages: require() must work as well as import.
+const os = require('node:os');
+const path = require('node:path');
+const fs = require('node:fs');
+
+const tf = require('@tensorflow/tfjs-core');
+const tfl = require('@tensorflow/tfjs-layers');
+const core = require('@colorize/core');
+const { run } = require('@colorize/cli');
+require('@colorize/lab');
+require('@colorize/models');
+require('@colorize/train');
+
+async function main() {
+  tf.env().set('PROD', true);
+  const backend = await core.initBackend({ backend: 'cpu' });
+  const x = tf.randomUniform([2, 9, 9, 3], 0, 1, 'float32', 1);
+  const { perImage } = await core.ssim(x, x, { dataRange: 1 });
+  if (perImage.some((v) => Math.abs(v - 1) > 1e-5)) throw new Error(`ssim ${perImage}`);
+  const model = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [2], units: 1 })] });
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'colorize-smoke-')), 'm');
+  await model.save(`file://${dir}`);
+  const loaded = await tfl.loadLayersModel(`file://${dir}/model.json`);
+  if (loaded.countParams() !== 3) throw new Error('file:// round trip');
+  const err = core.invalid('INVALID_SHAPE', 'f', 'x', 'y');
+  if (!core.ColorizeError.isInstance(err) || typeof run !== 'function') throw new Error('exports');
+  console.log(`cjs ok: ${backend}, ssim 1, file:// round trip`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -21,7 +21,7 @@ describe('built packages', () => {
   });
 
   it('run the colorize binary', () => {
-    const out = execFileSync(process.execPath, ['packages/cli/dist/bin.js', 'backends'], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, ['packages/cli/bin/colorize.js', 'backends'], { encoding: 'utf8' });
     expect(out).toMatch(/^wasm\s+yes$/m);
   });
 });

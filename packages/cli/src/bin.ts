@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import * as tf from '@tensorflow/tfjs-core';
 
 import { run } from './run.js';

@@ -7,7 +7,6 @@ import {
   setBackendChecked,
   webgpuAdapterReason,
 } from './internal/backend-loaders.js';
-import type { KnownBackend } from './internal/backend-loaders.js';
 import { assertOptions } from './validate.js';
 
 /**
@@ -21,7 +20,7 @@ import { assertOptions } from './validate.js';
  *
  * @group Backends
  */
-export type BackendName = KnownBackend;
+export type BackendName = 'tensorflow' | 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 
 /** Every backend name {@link initBackend} accepts. @group Backends */
 export const BACKEND_NAMES = Object.keys(BACKEND_PACKAGES) as readonly BackendName[];

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+import type { BackendName } from '../backend.js';
+
 /**
  * Imports a module whose name is held in a variable, so that bundlers do not try to resolve
  * optional peers (tfjs-node in a browser build, say). Browsers need the backend imported by
@@ -15,16 +17,14 @@ export const BACKEND_PACKAGES = {
   webgl: ['@tensorflow/tfjs-backend-webgl'],
   wasm: ['@tensorflow/tfjs-backend-wasm'],
   cpu: ['@tensorflow/tfjs-backend-cpu'],
-} as const satisfies Record<string, readonly string[]>;
-
-export type KnownBackend = keyof typeof BACKEND_PACKAGES;
+} as const satisfies Record<BackendName, readonly string[]>;
 
 /**
  * Makes sure a factory for `name` is registered with this copy of tfjs-core, importing the
  * backend's package when the app did not. Returns the imported module (if any) or a reason.
  */
 export async function loadBackendPackage(
-  name: KnownBackend,
+  name: BackendName,
 ): Promise<{ module?: Record<string, unknown>; reason?: string }> {
   const reasons: string[] = [];
   for (const specifier of BACKEND_PACKAGES[name]) {

@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
  * return values and callbacks, never the console (only the CLI prints).
  */
 export default tseslint.config(
-  { ignores: ['**/dist/**', 'docs/build/**', 'node_modules/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', 'docs/build/**', 'node_modules/**', 'coverage/**', '.tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

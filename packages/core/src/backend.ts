@@ -7,6 +7,7 @@ import {
   setBackendChecked,
   webgpuAdapterReason,
 } from './internal/backend-loaders.js';
+import { registerTrainingSupport } from './training/register-training-support.js';
 import { assertOptions } from './validate.js';
 
 /**
@@ -56,6 +57,8 @@ function isBackendName(name: unknown): name is BackendName {
 
 /** Starts one backend and says why it could not, without falling back. */
 async function tryBackend(name: BackendName, options: InitBackendOptions): Promise<string | undefined> {
+  // Before the backend starts: the wasm kernels are registered by backend name.
+  registerTrainingSupport();
   if (name === 'webgpu') {
     const noAdapter = await webgpuAdapterReason();
     if (noAdapter !== undefined) return noAdapter;
@@ -86,6 +89,9 @@ async function tryBackend(name: BackendName, options: InitBackendOptions): Promi
  * then `cpu`, and takes the first that starts. A backend asked for by option or by the
  * `COLORIZE_BACKEND` environment variable is the only one tried: if it cannot start, this
  * throws, and never falls back silently to another.
+ *
+ * It also calls {@link registerTrainingSupport}, so gradients (also second-order ones) and
+ * the wasm training kernels are in place whatever backend starts.
  *
  * In browsers, import the backend packages you want (`import '@tensorflow/tfjs-backend-webgpu'`)
  * before calling this; in Node it imports installed backend packages itself.

@@ -28,6 +28,7 @@ export { psnr } from './metrics/psnr.js';
 export type { PsnrOptions } from './metrics/psnr.js';
 export { PsnrMeter } from './metrics/psnr-meter.js';
 export { ssim } from './metrics/ssim.js';
+export { registerTrainingSupport, TRAINING_SUPPORT } from './training/register-training-support.js';
 export type { SsimOptions } from './metrics/ssim.js';
 export { assertImage, assertOptions, assertPositive, assertSameShape } from './validate.js';
 export type { AssertImageOptions } from './validate.js';

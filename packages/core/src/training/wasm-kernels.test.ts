@@ -1,0 +1,190 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import '@tensorflow/tfjs-layers'; // registers tfjs's gradients
+import { describe, expect, it } from 'vitest';
+
+import { registerWasmTrainingKernels } from './wasm-kernels.js';
+
+/** The issue's bar: max |wasm − cpu| / max |cpu| over each result. */
+const REL_TOL = 1e-4;
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+interface Case {
+  name: string;
+  x: [number, number, number, number];
+  f: [number, number, number, number];
+  strides: number | [number, number];
+  pad: Pad;
+  dilations?: number | [number, number];
+  dataFormat?: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+type Shape4 = [number, number, number, number];
+const explicit = (t: number, b: number, l: number, r: number): Pad => [[0, 0], [t, b], [l, r], [0, 0]];
+
+const CONV_CASES: Case[] = [
+  { name: '3×3 s1 same, odd sizes, batch 1', x: [1, 7, 9, 3], f: [3, 3, 3, 5], strides: 1, pad: 'same' },
+  { name: '3×3 s2 same', x: [2, 8, 8, 4], f: [3, 3, 4, 6], strides: 2, pad: 'same' },
+  { name: '3×3 s2 same, odd', x: [1, 9, 7, 2], f: [3, 3, 2, 3], strides: 2, pad: 'same' },
+  { name: '4×4 s2 valid, odd', x: [1, 9, 11, 2], f: [4, 4, 2, 3], strides: 2, pad: 'valid' },
+  { name: '4×4 s2 explicit 1 (critic)', x: [2, 10, 12, 3], f: [4, 4, 3, 4], strides: 2, pad: explicit(1, 1, 1, 1) },
+  { name: '4×4 s1 explicit 1 (critic)', x: [1, 9, 8, 4], f: [4, 4, 4, 2], strides: 1, pad: explicit(1, 1, 1, 1) },
+  { name: '2×2 s2 valid (U-Net up)', x: [2, 8, 6, 5], f: [2, 2, 5, 4], strides: 2, pad: 'valid' },
+  { name: '2×2 s2 same', x: [1, 7, 7, 3], f: [2, 2, 3, 2], strides: 2, pad: 'same' },
+  { name: '5×5 s3 same', x: [1, 11, 13, 2], f: [5, 5, 2, 3], strides: 3, pad: 'same' },
+  { name: '3×2 strides [1, 2]', x: [1, 6, 9, 2], f: [3, 2, 2, 3], strides: [1, 2], pad: 'same' },
+  { name: '1×1 s1', x: [3, 5, 4, 6], f: [1, 1, 6, 2], strides: 1, pad: 'valid' },
+  { name: 'asymmetric explicit padding', x: [1, 8, 7, 2], f: [3, 3, 2, 2], strides: 2, pad: explicit(2, 0, 1, 3) },
+  { name: 'numeric pad with ceil rounding', x: [1, 9, 9, 2], f: [3, 3, 2, 2], strides: 2, pad: 1, dimRoundingMode: 'ceil' },
+  { name: 'NCHW', x: [2, 3, 7, 6], f: [3, 3, 3, 4], strides: 2, pad: 'same', dataFormat: 'NCHW' },
+];
+
+const DEPTHWISE_CASES: Case[] = [
+  { name: '3×3 s1 same, multiplier 2', x: [1, 7, 9, 3], f: [3, 3, 3, 2], strides: 1, pad: 'same' },
+  { name: '3×3 s2 same', x: [2, 8, 8, 4], f: [3, 3, 4, 1], strides: 2, pad: 'same' },
+  { name: '3×3 s1 valid, dilation 2, multiplier 3', x: [1, 9, 10, 2], f: [3, 3, 2, 3], strides: 1, pad: 'valid', dilations: 2 },
+  { name: '5×5 s1 same, dilation [2, 1]', x: [1, 10, 7, 3], f: [5, 5, 3, 1], strides: 1, pad: 'same', dilations: [2, 1] },
+  { name: '4×4 s2 explicit', x: [1, 9, 11, 2], f: [4, 4, 2, 2], strides: 2, pad: explicit(1, 2, 0, 1) },
+  { name: '3×3 s3 valid, odd', x: [2, 11, 7, 2], f: [3, 3, 2, 1], strides: 3, pad: 'valid' },
+];
+
+function relErr(a: Float32Array | Int32Array | Uint8Array, b: Float32Array | Int32Array | Uint8Array): number {
+  let diff = 0;
+  let ref = 0;
+  for (let i = 0; i < b.length; i += 1) {
+    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
+    ref = Math.max(ref, Math.abs(b[i]!));
+  }
+  return diff / ref;
+}
+
+/** Runs one kernel on a backend with fixed random inputs, returning its values and shape. */
+async function runOn(
+  backend: string,
+  kernelName: string,
+  inputs: Record<string, { shape: number[]; seed: number }>,
+  attrs: Record<string, unknown>,
+): Promise<{ values: Float32Array; shape: number[] }> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const ts = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tf.randomNormal(v.shape, 0, 1, 'float32', v.seed)]));
+    const out = tf.engine().runKernel(kernelName, ts, attrs as never) as tf.Tensor;
+    return { values: out.dataSync() as Float32Array, shape: out.shape };
+  });
+}
+
+/**
+ * The cpu backend's depthwise backprop kernels ignore `dilations` (tfjs's gradient never passes
+ * more than 1). A dilated depthwise conv equals an undilated one with a zero-spread filter, so
+ * the reference runs the cpu kernel on that filter (input gradient), or takes every d-th tap of
+ * the spread filter's gradient (filter gradient).
+ */
+async function dilatedReference(
+  which: 'input' | 'filter',
+  c: Case,
+  inputs: Record<string, { shape: number[]; seed: number }>,
+  attrs: Record<string, unknown>,
+): Promise<{ values: Float32Array; shape: number[] }> {
+  const [dh, dw] = typeof c.dilations === 'number' ? [c.dilations, c.dilations] : (c.dilations ?? [1, 1]);
+  const kernelName = which === 'input' ? 'DepthwiseConv2dNativeBackpropInput' : 'DepthwiseConv2dNativeBackpropFilter';
+  if (dh === 1 && dw === 1) return runOn('cpu', kernelName, inputs, attrs);
+  const [fh, fw, ci, m] = c.f;
+  const spreadShape = [(fh - 1) * dh + 1, (fw - 1) * dw + 1, ci, m];
+  await tf.setBackend('cpu');
+  return tf.tidy(() => {
+    const ts = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tf.randomNormal(v.shape, 0, 1, 'float32', v.seed)]));
+    if (which === 'input') {
+      // spread the filter: [fh, 1, fw, 1, ci, m] padded to [fh, dh, fw, dw, ...], then cropped
+      const f6 = tf.pad(tf.reshape(ts['filter']!, [fh, 1, fw, 1, ci, m]), [[0, 0], [0, dh - 1], [0, 0], [0, dw - 1], [0, 0], [0, 0]]);
+      const spread = tf.slice(tf.reshape(f6, [fh * dh, fw * dw, ci, m]), [0, 0, 0, 0], spreadShape);
+      const out = tf.engine().runKernel(kernelName, { dy: ts['dy']!, filter: spread }, { ...attrs, dilations: 1 } as never) as tf.Tensor;
+      return { values: out.dataSync() as Float32Array, shape: out.shape };
+    }
+    const out = tf.engine().runKernel(kernelName, ts, { ...attrs, dilations: 1, filterShape: spreadShape } as never) as tf.Tensor4D;
+    const taps = tf.stridedSlice(out, [0, 0, 0, 0], spreadShape, [dh, dw, 1, 1]);
+    return { values: taps.dataSync() as Float32Array, shape: taps.shape };
+  });
+}
+
+function outShape(c: Case, depthwise: boolean): number[] {
+  const nhwc = c.dataFormat === 'NCHW' ? [c.x[0], c.x[2], c.x[3], c.x[1]] : c.x;
+  const info = tf.backend_util.computeConv2DInfo(nhwc as never, c.f, c.strides, c.dilations ?? 1, c.pad as 'same', c.dimRoundingMode, depthwise);
+  const [b, oh, ow, co] = [info.batchSize, info.outHeight, info.outWidth, info.outChannels];
+  return c.dataFormat === 'NCHW' ? [b, co, oh, ow] : [b, oh, ow, co];
+}
+
+async function compare(kernelName: string, inputs: Record<string, { shape: number[]; seed: number }>, attrs: Record<string, unknown>) {
+  const cpu = await runOn('cpu', kernelName, inputs, attrs);
+  const wasm = await runOn('wasm', kernelName, inputs, attrs);
+  expect(wasm.shape).toEqual(cpu.shape);
+  return relErr(wasm.values, cpu.values);
+}
+
+describe('wasm training kernels agree with the cpu backend', () => {
+  registerWasmTrainingKernels();
+
+  it.each(CONV_CASES)('Conv2DBackpropInput: $name', async (c) => {
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: c.dataFormat ?? 'NHWC', dimRoundingMode: c.dimRoundingMode, inputShape: c.x };
+    const err = await compare('Conv2DBackpropInput', { dy: { shape: outShape(c, false), seed: 1 }, filter: { shape: c.f, seed: 2 } }, attrs);
+    expect(err).toBeLessThan(REL_TOL);
+  });
+
+  it.each(CONV_CASES)('Conv2DBackpropFilter: $name', async (c) => {
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: c.dataFormat ?? 'NHWC', dimRoundingMode: c.dimRoundingMode, filterShape: c.f };
+    const err = await compare('Conv2DBackpropFilter', { x: { shape: c.x, seed: 3 }, dy: { shape: outShape(c, false), seed: 4 } }, attrs);
+    expect(err).toBeLessThan(REL_TOL);
+  });
+
+  it.each(DEPTHWISE_CASES)('DepthwiseConv2dNativeBackpropInput: $name', async (c) => {
+    const attrs = { strides: c.strides, pad: c.pad, dilations: c.dilations ?? 1, dimRoundingMode: c.dimRoundingMode, inputShape: c.x };
+    const inputs = { dy: { shape: outShape(c, true), seed: 5 }, filter: { shape: c.f, seed: 6 } };
+    const wasm = await runOn('wasm', 'DepthwiseConv2dNativeBackpropInput', inputs, attrs);
+    const cpu = await dilatedReference('input', c, inputs, attrs);
+    expect(wasm.shape).toEqual(cpu.shape);
+    expect(relErr(wasm.values, cpu.values)).toBeLessThan(REL_TOL);
+  });
+
+  it.each(DEPTHWISE_CASES)('DepthwiseConv2dNativeBackpropFilter: $name', async (c) => {
+    const attrs = { strides: c.strides, pad: c.pad, dilations: c.dilations ?? 1, dimRoundingMode: c.dimRoundingMode, filterShape: c.f };
+    const inputs = { x: { shape: c.x, seed: 7 }, dy: { shape: outShape(c, true), seed: 8 } };
+    const wasm = await runOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', inputs, attrs);
+    const cpu = await dilatedReference('filter', c, inputs, attrs);
+    expect(wasm.shape).toEqual(cpu.shape);
+    expect(relErr(wasm.values, cpu.values)).toBeLessThan(REL_TOL);
+  });
+
+  it.each([
+    { name: '2×2/2 (U-Net up-convolution)', dy: [2, 5, 6, 8] as Shape4, f: [2, 2, 4, 8] as Shape4, out: [2, 10, 12, 4], s: 2, pad: 'valid' as const },
+    { name: '4×4/2 same, odd output', dy: [1, 4, 5, 3] as Shape4, f: [4, 4, 2, 3] as Shape4, out: [1, 7, 9, 2], s: 2, pad: 'same' as const },
+    { name: '3×3/1 same', dy: [1, 6, 7, 3] as Shape4, f: [3, 3, 5, 3] as Shape4, out: [1, 6, 7, 5], s: 1, pad: 'same' as const },
+  ])('conv2dTranspose output: $name', async (c) => {
+    const run = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const dy = tf.randomNormal(c.dy, 0, 1, 'float32', 11) as tf.Tensor4D;
+        const f = tf.randomNormal(c.f, 0, 1, 'float32', 12) as tf.Tensor4D;
+        const y = tf.conv2dTranspose(dy, f, c.out as [number, number, number, number], c.s, c.pad);
+        return { values: y.dataSync() as Float32Array, shape: y.shape };
+      });
+    };
+    const cpu = await run('cpu');
+    const wasm = await run('wasm');
+    expect(wasm.shape).toEqual(c.out);
+    expect(relErr(wasm.values, cpu.values)).toBeLessThan(REL_TOL);
+  });
+
+  it('trains a conv net on wasm: tf.grad through conv filters works and matches cpu', async () => {
+    const loss = (w: tf.Tensor4D, x: tf.Tensor4D) => tf.sum(tf.square(tf.conv2d(tf.relu(tf.conv2d(x, w, 2, 'same')), tf.ones([3, 3, 4, 1]), 1, 'same')));
+    const grads = async (backend: string) => {
+      await tf.setBackend(backend);
+      return tf.tidy(() => {
+        const x = tf.randomNormal([2, 9, 9, 3], 0, 1, 'float32', 21) as tf.Tensor4D;
+        const w = tf.randomNormal([3, 3, 3, 4], 0, 1, 'float32', 22) as tf.Tensor4D;
+        return tf.grad((wv: tf.Tensor) => loss(wv as tf.Tensor4D, x))(w).dataSync() as Float32Array;
+      });
+    };
+    expect(relErr(await grads('wasm'), await grads('cpu'))).toBeLessThan(REL_TOL);
+  });
+});

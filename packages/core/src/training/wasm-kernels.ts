@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import { conv2dBackpropFilterNHWC } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInputNHWC } from './conv2d-backprop-input.js';
+import { convGeometry, pair, shapeNHWC, toNCHW, toNHWC } from './conv-geometry.js';
+import type { ConvPad } from './conv-geometry.js';
+import { depthwiseBackpropFilterNHWC, depthwiseBackpropInputNHWC } from './depthwise-backprop.js';
+
+type Attrs = Record<string, unknown>;
+type Rounding = 'floor' | 'round' | 'ceil' | undefined;
+
+/**
+ * Runs an NHWC implementation for NHWC or NCHW data. The kernel is invoked by tfjs with the
+ * wasm backend active, so the tf ops inside run on wasm (and are not taped: tfjs records no
+ * gradients inside a kernel).
+ */
+function kernel(fn: (inputs: Record<string, tf.Tensor4D>, attrs: Attrs, nchw: boolean) => tf.Tensor4D): tf.KernelFunc {
+  return ({ inputs, attrs }) =>
+    tf.tidy(() => {
+      const nchw = (attrs as Attrs)['dataFormat'] === 'NCHW';
+      const ts = Object.fromEntries(
+        Object.entries(inputs).map(([k, v]) => [k, v instanceof tf.Tensor ? v : tf.engine().makeTensorFromTensorInfo(v as tf.TensorInfo)]),
+      ) as Record<string, tf.Tensor4D>;
+      return fn(ts, attrs as Attrs, nchw);
+    });
+}
+
+const conv2dBackpropInput = kernel(({ dy, filter }, attrs, nchw) => {
+  const inShape = nchw ? shapeNHWC(attrs['inputShape'] as number[]) : (attrs['inputShape'] as number[]);
+  const info = convGeometry(inShape, filter!.shape, pair(attrs['strides'] as number), [1, 1], attrs['pad'] as ConvPad,
+    attrs['dataFormat'] as string, attrs['dimRoundingMode'] as Rounding);
+  const dx = conv2dBackpropInputNHWC(nchw ? toNHWC(dy!) : dy!, filter!, info);
+  return nchw ? toNCHW(dx) : dx;
+});
+
+const conv2dBackpropFilter = kernel(({ x, dy }, attrs, nchw) => {
+  const xs = nchw ? toNHWC(x!) : x!;
+  const info = convGeometry(xs.shape, attrs['filterShape'] as number[], pair(attrs['strides'] as number), [1, 1],
+    attrs['pad'] as ConvPad, attrs['dataFormat'] as string, attrs['dimRoundingMode'] as Rounding);
+  return conv2dBackpropFilterNHWC(xs, nchw ? toNHWC(dy!) : dy!, info);
+});
+
+function depthwiseInfo(inShape: readonly number[], filterShape: readonly number[], attrs: Attrs): tf.backend_util.Conv2DInfo {
+  return convGeometry(inShape, filterShape, pair(attrs['strides'] as number), pair((attrs['dilations'] as number) ?? 1),
+    attrs['pad'] as ConvPad, 'NHWC', attrs['dimRoundingMode'] as Rounding, true);
+}
+
+const depthwiseBackpropFilter = kernel(({ x, dy }, attrs) =>
+  depthwiseBackpropFilterNHWC(x!, dy!, depthwiseInfo(x!.shape, attrs['filterShape'] as number[], attrs)));
+
+const depthwiseBackpropInput = kernel(({ dy, filter }, attrs) =>
+  depthwiseBackpropInputNHWC(dy!, filter!, depthwiseInfo(attrs['inputShape'] as number[], filter!.shape, attrs)));
+
+/** The kernels colorize adds to (or replaces in) the wasm backend. */
+export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
+  Conv2DBackpropInput: conv2dBackpropInput,
+  Conv2DBackpropFilter: conv2dBackpropFilter,
+  DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
+  DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
+};
+
+/**
+ * Registers {@link WASM_TRAINING_KERNELS} for the backend named `backendName` (wasm), replacing
+ * tfjs's slow `Conv2DBackpropInput`. Registering before the backend starts is fine: tfjs looks
+ * kernels up by backend name.
+ */
+export function registerWasmTrainingKernels(backendName = 'wasm'): void {
+  for (const [kernelName, kernelFunc] of Object.entries(WASM_TRAINING_KERNELS)) {
+    const existing = tf.getKernel(kernelName, backendName);
+    if (existing?.kernelFunc === kernelFunc) continue;
+    // Unregister first: re-registering warns on the console, and library code does not print.
+    if (existing !== undefined) tf.unregisterKernel(kernelName, backendName);
+    tf.registerKernel({ kernelName, backendName, kernelFunc });
+  }
+}

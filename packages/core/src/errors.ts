@@ -10,6 +10,7 @@
  * - `IO_ERROR`: reading or writing a file failed.
  * - `NON_FINITE_LOSS`: training produced NaN or Infinity.
  * - `TENSOR_LEAK`: a call left tensors allocated that it should have disposed.
+ * - `UNSUPPORTED`: a valid request colorize cannot carry out correctly, rather than answer wrongly.
  *
  * @group Errors
  */
@@ -22,7 +23,8 @@ export type ColorizeErrorCode =
   | 'INVALID_MODEL_FILE'
   | 'IO_ERROR'
   | 'NON_FINITE_LOSS'
-  | 'TENSOR_LEAK';
+  | 'TENSOR_LEAK'
+  | 'UNSUPPORTED';
 
 /**
  * Marks errors from any copy of `@colorize/core`. `Symbol.for` is shared across realms and

@@ -127,6 +127,18 @@ const CASES: [string, Critic, () => Inputs][] = [
   ['pow with a learned exponent', (x, w) => tf.tidy(() => tf.sum(tf.pow(tf.add(tf.square(x), 0.5), tf.mul(w, 0.8))) as tf.Scalar),
     () => ({ x: tf.randomNormal([4, 5], 0, 1, 'float32', 6), w: tf.randomUniform([4, 5], 0.5, 1.5, 'float32', 7) })],
   ['softmax', (x, w) => tf.tidy(() => tf.sum(tf.mul(tf.softmax(tf.mul(x, w)), tf.reshape(tf.linspace(-1, 1, 20), [4, 5]))) as tf.Scalar), distinctRows],
+  [
+    'maxPool 2×2/2 (MaxPoolGrad)',
+    (x, w) => tf.tidy(() => tf.sum(tf.mul(tf.maxPool(tf.mul(x, w) as tf.Tensor4D, 2, 2, 'valid'), tf.reshape(tf.linspace(-1, 1, 8), [1, 2, 2, 2]))) as tf.Scalar),
+    // each window holds 1, 1.3, 1.6, 1.9 in some order and w stays within 1 ± 0.05: argmaxes never switch
+    () => ({
+      x: tf.tensor4d(
+        [1.9, 1, 1.3, 1.6, 1.6, 1.3, 1, 1.9, 1, 1.6, 1.9, 1.3, 1.3, 1.9, 1.6, 1, 1.3, 1.6, 1.9, 1, 1.9, 1.3, 1, 1.6, 1, 1.9, 1.6, 1.3, 1.6, 1, 1.3, 1.9],
+        [1, 4, 4, 2],
+      ),
+      w: tf.add(1, tf.randomUniform([1, 4, 4, 2], -0.05, 0.05, 'float32', 12)),
+    }),
+  ],
   ['max / min', (x, w) => tf.tidy(() => tf.add(tf.sum(tf.square(tf.max(tf.mul(x, w), 1))), tf.sum(tf.exp(tf.min(tf.mul(x, w), 1)))) as tf.Scalar), distinctRows],
   ['conv → tanh', ...convCritic((t) => tf.tanh(t))],
   ['conv → avgPool → sigmoid (AvgPoolGrad)', ...convCritic((t) => tf.sigmoid(tf.avgPool(t, 2, 2, 'valid')))],
@@ -172,5 +184,43 @@ describe('the finite-difference check catches tfjs\'s own second-order error', (
       tf.registerGradient(ours);
     }
     expect(secondOrderError(tanhCase[1], tanhCase[2], 7)).toBeLessThan(FD_REL_TOL);
+  });
+});
+
+describe('maxPool second-order gradient', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu', env: {} });
+  });
+
+  it('is the adjoint of MaxPoolGrad: it reads u at each window\'s argmax (first maximum, as tfjs)', () => {
+    tf.tidy(() => {
+      const x = tf.randomUniform([2, 6, 4, 3], 0, 1, 'float32', 31) as tf.Tensor4D;
+      const u = tf.randomNormal([2, 6, 4, 3], 0, 1, 'float32', 32);
+      const y = tf.maxPool(x, 2, 2, 'valid');
+      const dy = tf.randomNormal(y.shape, 0, 1, 'float32', 33);
+      const maxPoolGrad = (d: tf.Tensor) => tf.engine().runKernel('MaxPoolGrad', { dy: d, input: x, output: y }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor;
+      const pu = tf.grad((d: tf.Tensor) => tf.sum(tf.mul(maxPoolGrad(d), u)))(dy).arraySync() as number[][][][];
+      const xs = x.arraySync();
+      const us = u.arraySync() as number[][][][];
+      for (let b = 0; b < 2; b += 1)
+        for (let i = 0; i < 3; i += 1)
+          for (let j = 0; j < 2; j += 1)
+            for (let c = 0; c < 3; c += 1) {
+              let best = [2 * i, 2 * j];
+              for (const [r, q] of [[2 * i, 2 * j], [2 * i, 2 * j + 1], [2 * i + 1, 2 * j], [2 * i + 1, 2 * j + 1]] as const) {
+                if (xs[b]![r]![q]![c]! > xs[b]![best[0]!]![best[1]!]![c]!) best = [r, q];
+              }
+              expect(pu[b]![i]![j]![c]).toBeCloseTo(us[b]![best[0]!]![best[1]!]![c]!, 6);
+            }
+    });
+  });
+
+  it('refuses overlapping windows with a clear error instead of a wrong gradient', () => {
+    const x = tf.randomNormal([1, 5, 5, 1], 0, 1, 'float32', 34);
+    const w = tf.scalar(1.5);
+    const critic: Critic = (xv, wv) => tf.sum(tf.maxPool(tf.mul(xv, wv) as tf.Tensor4D, 3, 2, 'valid')) as tf.Scalar;
+    expect(() => tf.grad((wv: tf.Tensor) => penalty(critic, x, wv))(w)).toThrow(
+      /maxPool second-order gradient: expected windows that do not overlap \(strides ≥ filter size\), got filter 3×3 with strides 2×2/,
+    );
   });
 });

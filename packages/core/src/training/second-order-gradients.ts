@@ -1,5 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+import { ColorizeError } from '../errors.js';
+import { pair } from './conv-geometry.js';
+
 type Saved = tf.Tensor[];
 type Attrs = tf.NamedAttrMap;
 
@@ -120,6 +123,39 @@ export const SECOND_ORDER_GRADIENTS: readonly tf.GradConfig[] = [
       dy: () => tf.avgPool(ddx as tf.Tensor4D, attrs['filterSize'] as [number, number], attrs['strides'] as [number, number], attrs['pad'] as 'same'),
       input: () => tf.zerosLike(input!),
     }),
+  }),
+  define({
+    // MaxPoolGrad(dy, x, y) routes each dy to its window's argmax: linear in dy, with the adjoint
+    // "read u at each window's argmax". For windows that do not overlap, that is the window sum
+    // of mask ⊙ u, with mask = MaxPoolGrad(1) marking the argmaxes (tfjs's own choice of ties).
+    kernelName: 'MaxPoolGrad',
+    inputsToSave: ['dy', 'input', 'output'],
+    gradFunc: (ddx: tf.Tensor, [dy, input, output]: Saved, attrs: Attrs) => {
+      const filterSize = pair(attrs['filterSize'] as number | [number, number]);
+      const strides = pair(attrs['strides'] as number | [number, number]);
+      const pad = attrs['pad'] as 'same';
+      const [fh, fw] = filterSize;
+      if (strides[0] < fh || strides[1] < fw) {
+        throw new ColorizeError(
+          'UNSUPPORTED',
+          `maxPool second-order gradient: expected windows that do not overlap (strides ≥ filter size), got filter ${fh}×${fw} with strides ${strides[0]}×${strides[1]}; use avgPool or a strided conv in the critic.`,
+        );
+      }
+      return {
+        dy: () => {
+          const mask = tf.engine().runKernel(
+            'MaxPoolGrad',
+            { dy: tf.onesLike(dy!), input: input!, output: output! },
+            attrs,
+          ) as tf.Tensor4D;
+          const channels = input!.shape[3]!;
+          const windowSum = tf.ones([fh, fw, channels, 1]) as tf.Tensor4D;
+          return tf.depthwiseConv2d(tf.mul(mask, ddx) as tf.Tensor4D, windowSum, strides, pad);
+        },
+        input: () => tf.zerosLike(input!),
+        output: () => tf.zerosLike(output!),
+      };
+    },
   }),
   define({
     // DepthwiseConv2dNativeBackpropInput(dy, filter) is bilinear: its gradients are the forward

@@ -36,6 +36,8 @@ const CONV_CASES: Case[] = [
   { name: '5×5 s3 same', x: [1, 11, 13, 2], f: [5, 5, 2, 3], strides: 3, pad: 'same' },
   { name: '3×2 strides [1, 2]', x: [1, 6, 9, 2], f: [3, 2, 2, 3], strides: [1, 2], pad: 'same' },
   { name: '1×1 s1', x: [3, 5, 4, 6], f: [1, 1, 6, 2], strides: 1, pad: 'valid' },
+  { name: '3×3 s1 same, 12 channels (convolution form)', x: [2, 9, 8, 12], f: [3, 3, 12, 5], strides: 1, pad: 'same' },
+  { name: '4×4 s1 valid, 9 channels', x: [1, 10, 9, 9], f: [4, 4, 9, 3], strides: 1, pad: 'valid' },
   { name: 'asymmetric explicit padding', x: [1, 8, 7, 2], f: [3, 3, 2, 2], strides: 2, pad: explicit(2, 0, 1, 3) },
   { name: 'numeric pad with ceil rounding', x: [1, 9, 9, 2], f: [3, 3, 2, 2], strides: 2, pad: 1, dimRoundingMode: 'ceil' },
   { name: 'NCHW', x: [2, 3, 7, 6], f: [3, 3, 3, 4], strides: 2, pad: 'same', dataFormat: 'NCHW' },

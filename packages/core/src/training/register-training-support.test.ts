@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it, vi } from 'vitest';
+
+import { registerTrainingSupport, TRAINING_SUPPORT } from './register-training-support.js';
+import { SECOND_ORDER_GRADIENTS } from './second-order-gradients.js';
+import { WASM_TRAINING_KERNELS } from './wasm-kernels.js';
+
+describe('registerTrainingSupport', () => {
+  it('registers the gradients and wasm kernels, twice harmlessly, printing nothing', () => {
+    const spies = (['log', 'info', 'warn', 'error'] as const).map((m) => vi.spyOn(console, m));
+    const wasEnv = tf.env().getBool('PROD');
+    tf.env().set('PROD', false); // tfjs prints registration warnings only outside PROD
+    try {
+      registerTrainingSupport();
+      registerTrainingSupport();
+    } finally {
+      tf.env().set('PROD', wasEnv);
+    }
+    for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+
+    for (const op of TRAINING_SUPPORT.zeroGradients) expect(tf.getGradient(op), op).toBeDefined();
+    for (const config of SECOND_ORDER_GRADIENTS) expect(tf.getGradient(config.kernelName)).toBe(config);
+    for (const [name, kernelFunc] of Object.entries(WASM_TRAINING_KERNELS)) {
+      expect(tf.getKernel(name, 'wasm')?.kernelFunc).toBe(kernelFunc);
+    }
+    expect(TRAINING_SUPPORT.wasmKernels).toEqual([
+      'Conv2DBackpropInput',
+      'Conv2DBackpropFilter',
+      'DepthwiseConv2dNativeBackpropInput',
+      'DepthwiseConv2dNativeBackpropFilter',
+    ]);
+    expect(TRAINING_SUPPORT.secondOrderGradients).toEqual(
+      expect.arrayContaining(['Tanh', 'Sigmoid', 'Exp', 'Elu', 'Pow', 'Softmax', 'Max', 'Min', 'AvgPoolGrad', 'MaxPoolGrad']),
+    );
+  });
+});

@@ -2,21 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { SKIMAGE_CIELAB as K } from '@colorize/core';
 
 import { applyMatrix, assertColorImage } from './internal/image.js';
+import { F_FROM_LAB, LAB_BIAS, LAB_FROM_F } from './internal/matrices.js';
 
 const [XN, YN, ZN] = K.whiteD65;
 
-/** `[fx, fy, fz] → [L, a, b]`: L = 116 fy − 16, a = 500 (fx − fy), b = 200 (fy − fz). */
-const LAB_FROM_F = [
-  [0, 116, 0],
-  [500, -500, 0],
-  [0, 200, -200],
-] as const;
-/** `[L, a, b] → [fx, fy, fz]` (the inverse of {@link LAB_FROM_F}, with its offset). */
-const F_FROM_LAB = [
-  [1 / 116, 1 / 500, 0],
-  [1 / 116, 0, 0],
-  [1 / 116, 0, -1 / 200],
-] as const;
 const F_OFFSET = [16 / 116, 16 / 116, 16 / 116] as const;
 
 /**
@@ -42,7 +31,7 @@ export function xyzToLab(xyz: tf.Tensor): tf.Tensor {
       tf.pow(tf.maximum(t, th), 1 / 3),
       tf.add(tf.mul(t, K.labLinearSlope), K.labLinearOffset),
     );
-    return applyMatrix(f, LAB_FROM_F, [-16, 0, 0]);
+    return applyMatrix(f, LAB_FROM_F, LAB_BIAS);
   });
 }
 

@@ -3,7 +3,14 @@ import { initBackend } from '@colorize/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { TEST_BACKENDS } from '../../../scripts/test-backends.js';
+import { labToXyz, xyzToLab } from './cielab.js';
 import { labToRgb, rgbToLab } from './rgb-lab.js';
+import { linearToSrgb, srgbToLinear } from './srgb.js';
+import { linearRgbToXyz, xyzToLinearRgb } from './xyz.js';
+
+/** The op-by-op versions (what webgl and webgpu run), whose gradients come from tfjs's autodiff. */
+const rgbToLabSteps = (t: tf.Tensor) => xyzToLab(linearRgbToXyz(srgbToLinear(t)));
+const labToRgbSteps = (t: tf.Tensor) => linearToSrgb(xyzToLinearRgb(labToXyz(t)));
 
 /**
  * Central differences in float32, with a step in the input's own units: 1e-3 for RGB in [0, 1],
@@ -39,7 +46,9 @@ describe.each(TEST_BACKENDS)('gradients on %s', (backend) => {
       const g1 = tf.grad(loss(rgbToLab, 0.01))(rgb).dataSync();
       const g2 = tf.grad(loss((t) => labToRgb(t, { clip: false }), 1))(lab).dataSync();
       const g3 = tf.grad(loss(labToRgb, 1))(lab).dataSync();
-      for (const g of [g1, g2, g3]) expect(Array.from(g).every(Number.isFinite)).toBe(true);
+      const g4 = tf.grad(loss(rgbToLabSteps, 0.01))(rgb).dataSync();
+      const g5 = tf.grad(loss(labToRgbSteps, 1))(lab).dataSync();
+      for (const g of [g1, g2, g3, g4, g5]) expect(Array.from(g).every(Number.isFinite)).toBe(true);
       // and second order
       const h = tf.grad((x: tf.Tensor) => tf.sum(tf.square(tf.grad(loss(rgbToLab, 0.01))(x))))(rgb).dataSync();
       expect(Array.from(h).every(Number.isFinite)).toBe(true);
@@ -49,6 +58,9 @@ describe.each(TEST_BACKENDS)('gradients on %s', (backend) => {
   it.each([
     ['rgbToLab', rgbToLab, 0.01, 1e-3, () => tf.randomUniform([2, 3, 3], 0.1, 0.9, 'float32', 5)],
     ['labToRgb', (t: tf.Tensor) => labToRgb(t, { clip: false }), 1, 2e-2, () => tf.add(tf.mul(tf.randomUniform([2, 3, 3], -1, 1, 'float32', 6), [20, 30, 30]), [55, 0, 0])],
+    ['labToRgb, clipped', (t: tf.Tensor) => labToRgb(t), 1, 2e-2, () => tf.add(tf.mul(tf.randomUniform([2, 3, 3], -1, 1, 'float32', 6), [20, 30, 30]), [55, 0, 0])],
+    ['the rgb → Lab steps', rgbToLabSteps, 0.01, 1e-3, () => tf.randomUniform([2, 3, 3], 0.1, 0.9, 'float32', 5)],
+    ['the Lab → rgb steps', labToRgbSteps, 1, 2e-2, () => tf.add(tf.mul(tf.randomUniform([2, 3, 3], -1, 1, 'float32', 6), [20, 30, 30]), [55, 0, 0])],
   ] as const)('%s: first and second order agree with finite differences', (_name, f, scale, FD_STEP, input) => {
     tf.tidy(() => {
       const x = input();

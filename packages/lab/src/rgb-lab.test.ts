@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TEST_BACKENDS } from '../../../scripts/test-backends.js';
 import vectors from './__fixtures__/lab-vectors.json' with { type: 'json' };
 import { labToXyz, xyzToLab } from './cielab.js';
+import { labToRgbPixel, rgbToLabPixel } from './pixel.js';
 import { labToRgb, rgbToLab } from './rgb-lab.js';
 import { linearToSrgb, srgbToLinear } from './srgb.js';
 import { linearRgbToXyz, xyzToLinearRgb } from './xyz.js';
@@ -62,6 +63,32 @@ describe.each(TEST_BACKENDS)('rgbToLab / labToRgb on %s', (backend) => {
     const back = steps.reduce((t, f) => f(t), rgb as tf.Tensor);
     const diff = tf.max(tf.abs(tf.sub(back, rgb))).dataSync()[0]!;
     expect(diff).toBeLessThan(RGB_TOL);
+  });
+
+  it('the fused kernels equal the op-by-op steps (what webgl and webgpu run) and the float64 pixel functions, in and out of range', () => {
+    const rgb = tf.randomUniform([3, 7, 3], -0.2, 1.3, 'float32', 4);
+    const fused = rgbToLab(rgb);
+    const steps = xyzToLab(linearRgbToXyz(srgbToLinear(rgb)));
+    expect(tf.max(tf.abs(tf.sub(fused, steps))).dataSync()[0]!).toBeLessThan(LAB_TOL);
+    const values = rgb.dataSync();
+    const lab = fused.dataSync();
+    for (let p = 0; p < 21; p += 1) {
+      const ref = rgbToLabPixel([values[3 * p]!, values[3 * p + 1]!, values[3 * p + 2]!]);
+      ref.forEach((x, c) => expect(Math.abs(lab[3 * p + c]! - x)).toBeLessThan(LAB_TOL));
+    }
+    const labIn = tf.add(tf.mul(tf.randomUniform([3, 7, 3], -1, 1, 'float32', 5), [60, 140, 140]), [50, 0, 0]);
+    for (const clip of [true, false]) {
+      const fusedRgb = labToRgb(labIn, { clip });
+      const stepsRgb = linearToSrgb(xyzToLinearRgb(labToXyz(labIn)));
+      const expected = clip ? tf.clipByValue(stepsRgb, 0, 1) : stepsRgb;
+      expect(tf.max(tf.abs(tf.sub(fusedRgb, expected))).dataSync()[0]!).toBeLessThan(RGB_TOL);
+      const out = fusedRgb.dataSync();
+      const inp = labIn.dataSync();
+      for (let p = 0; p < 21; p += 1) {
+        const ref = labToRgbPixel([inp[3 * p]!, inp[3 * p + 1]!, inp[3 * p + 2]!], { clip });
+        ref.forEach((x, c) => expect(Math.abs(out[3 * p + c]! - x)).toBeLessThan(RGB_TOL * Math.max(1, Math.abs(x))));
+      }
+    }
   });
 
   it('leaks no tensors', async () => {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertOptions } from '@colorize/core';
 
 import { xyzToLab, labToXyz } from './cielab.js';
+import { ensureFusedKernels, fusedBackend, LAB_TO_RGB, RGB_TO_LAB } from './internal/fused.js';
 import { assertColorImage } from './internal/image.js';
 import { linearToSrgb, srgbToLinear } from './srgb.js';
 import { linearRgbToXyz, xyzToLinearRgb } from './xyz.js';
@@ -13,7 +14,8 @@ import { linearRgbToXyz, xyzToLinearRgb } from './xyz.js';
  * @returns Lab, same shape: L in [0, 100], a and b about [−128, 127].
  * @throws {@link @colorize/core!ColorizeError} `INVALID_SHAPE` (not `[..., 3]`, rank not 3 or 4) or `INVALID_DTYPE` (not float32).
  * @remarks Matches `skimage.color.rgb2lab` to 2e-3 in float32; differentiable to second order,
- *   with finite gradients everywhere.
+ *   with finite gradients everywhere. On the cpu and wasm backends it runs as one fused kernel
+ *   (float64 JavaScript over the backend's memory), elsewhere as tfjs ops.
  * @example
  * ```ts
  * const lab = rgbToLab(tf.div(tf.cast(image, 'float32'), 255));
@@ -21,6 +23,10 @@ import { linearRgbToXyz, xyzToLinearRgb } from './xyz.js';
  */
 export function rgbToLab(rgb: tf.Tensor): tf.Tensor {
   assertColorImage('rgbToLab', rgb);
+  if (fusedBackend()) {
+    ensureFusedKernels();
+    return tf.engine().runKernel(RGB_TO_LAB, { rgb }, {}) as tf.Tensor;
+  }
   return tf.tidy(() => xyzToLab(linearRgbToXyz(srgbToLinear(rgb))));
 }
 
@@ -46,6 +52,10 @@ export interface LabToRgbOptions {
 export function labToRgb(lab: tf.Tensor, options?: LabToRgbOptions): tf.Tensor {
   const { clip = true } = assertOptions('labToRgb', options, ['clip']);
   assertColorImage('labToRgb', lab);
+  if (fusedBackend()) {
+    ensureFusedKernels();
+    return tf.engine().runKernel(LAB_TO_RGB, { lab }, { clip }) as tf.Tensor;
+  }
   return tf.tidy(() => {
     const srgb = linearToSrgb(xyzToLinearRgb(labToXyz(lab)));
     return clip ? tf.clipByValue(srgb, 0, 1) : srgb;

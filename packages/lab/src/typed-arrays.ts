@@ -1,6 +1,7 @@
 import { invalid, SKIMAGE_CIELAB as K } from '@colorize/core';
 
 import { AB_SCALE, L_SCALE } from './model-space.js';
+import { labFFast as labF } from './internal/curves.js';
 import { srgbToLinearValue } from './pixel.js';
 
 /** L and ab of n pixels in model space: `L` has n values (`L / 50 − 1`), `ab` 2n interleaved (`a / 110`, `b / 110`). */
@@ -64,35 +65,6 @@ function linearToU8(linear: number): number {
   let k = BUCKET_START[(linear * BUCKETS) | 0]!;
   while (linear >= U8_BOUNDARIES[k]!) k += 1;
   return k;
-}
-
-/** ∛t at the edges of {@link CBRT_BUCKETS} buckets over [0, 1.125]: the starting guess of {@link fastCbrt}. */
-const CBRT_BUCKETS = 2048;
-const CBRT_MAX = 1.125;
-const CBRT_TABLE: Float64Array = (() => {
-  const table = new Float64Array(CBRT_BUCKETS + 2);
-  for (let j = 0; j < table.length; j += 1) table[j] = Math.cbrt((j * CBRT_MAX) / CBRT_BUCKETS);
-  return table;
-})();
-
-/**
- * ∛t for t in (0.008856, 1.125]: linear interpolation in a table (relative error below 1e-4),
- * then one Halley step `y · (y³ + 2t) / (2y³ + t)`, which cubes the error to below 1e-12. About
- * twice as fast as `Math.cbrt`, which dominates the cost of rgb → Lab otherwise. Beyond the
- * table (t > 1.125, not reachable from 8-bit sRGB) it falls back to `Math.cbrt`.
- */
-function fastCbrt(t: number): number {
-  if (t > CBRT_MAX) return Math.cbrt(t);
-  const u = (t * CBRT_BUCKETS) / CBRT_MAX;
-  const j = u | 0;
-  const lo = CBRT_TABLE[j]!;
-  const y = lo + (CBRT_TABLE[j + 1]! - lo) * (u - j);
-  const y3 = y * y * y;
-  return (y * (y3 + 2 * t)) / (2 * y3 + t);
-}
-
-function labF(t: number): number {
-  return t > K.labForwardThreshold ? fastCbrt(t) : K.labLinearSlope * t + K.labLinearOffset;
 }
 
 function pixelsOf(fn: string, length: number, channels: number): number {

@@ -1,8 +1,20 @@
 /**
- * The U-Net generator and PatchGAN critic of the colorization GAN, as tfjs-layers builders.
+ * The seed's U-Net generator and PatchGAN critic as tfjs-layers builders, the blocks they are
+ * made of, and an InstanceNormalization layer; all serialisable like any tfjs layers model.
  *
- * Not yet released: the builders are tracked in issue 5.
- *
+ * @example
+ * ```ts
+ * import { buildUNet, buildPatchCritic } from '@colorize/models';
+ * const generator = buildUNet();        // L [h, w, 1] → ab [h, w, 2]
+ * const critic = buildPatchCritic();    // Lab [h, w, 3] → patch scores
+ * ```
  * @packageDocumentation
  */
-export {};
+export { criticBlock, criticInitializer, decoderBlock, doubleConv, encoderBlock, normLayer, torchConvInitializer } from './blocks.js';
+export type { Norm, Upsample } from './blocks.js';
+export { InstanceNormalization } from './instance-normalization.js';
+export type { InstanceNormalizationArgs } from './instance-normalization.js';
+export { buildPatchCritic, PATCH_CRITIC_SEED, resolvePatchCriticOptions } from './patch-critic.js';
+export type { PatchCriticOptions } from './patch-critic.js';
+export { buildUNet, resolveUNetOptions, UNET_SEED } from './unet.js';
+export type { UNetOptions } from './unet.js';

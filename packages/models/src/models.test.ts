@@ -1,0 +1,186 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ColorizeError, countLeakedTensors, fileSystem, initBackend } from '@colorize/core';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import critic from '../../../fixtures/critic-gp.json' with { type: 'json' };
+import unet from '../../../fixtures/unet-tiny.json' with { type: 'json' };
+import { TEST_BACKENDS } from '../../../scripts/test-backends.js';
+import { buildPatchCritic } from './patch-critic.js';
+import { buildUNet } from './unet.js';
+
+/** The fixtures' tolerances for a float32 port: |port − ref| ≤ atol + rtol·|ref|. */
+const OUT_ATOL = 1e-5;
+const OUT_RTOL = 1e-4;
+const GRAD_ATOL_FRACTION = 1e-4;
+const GRAD_RTOL = 1e-3;
+
+type Entry = { shape: number[]; values?: number[]; value_all?: number };
+/** A fixture tensor: explicit values, or one value everywhere (`value_all`, for initial BN statistics). */
+const tensorOf = (e: Entry) => (e.values === undefined ? tf.fill(e.shape, e.value_all!) : tf.tensor(e.values, e.shape, 'float32'));
+const trainable = (m: tfl.LayersModel) => m.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
+
+function expectClose(actual: ArrayLike<number>, ref: readonly number[], atol: number, rtol: number, what: string): void {
+  ref.forEach((r, i) => {
+    if (!(Math.abs(actual[i]! - r) <= atol + rtol * Math.abs(r))) throw new Error(`${what}[${i}]: ${actual[i]} vs PyTorch ${r}`);
+  });
+}
+
+/** Sets a model's weights from a fixture's params (and BN moving statistics, when given). */
+function loadWeights(model: tfl.LayersModel, params: Record<string, Entry>, moving?: Record<string, Entry>): void {
+  for (const layer of model.layers) {
+    if (layer.weights.length === 0) continue;
+    const values = layer.weights.map((w) => {
+      const entry = params[w.originalName] ?? moving?.[w.originalName];
+      if (entry === undefined) throw new Error(`no fixture value for ${w.originalName}`);
+      return tensorOf(entry);
+    });
+    layer.setWeights(values);
+  }
+}
+
+describe('parameter counts equal the reference', () => {
+  it('U-Net base 64 depth 4: 31,036,546; critic base 64: 2,764,737; tiny ones too', async () => {
+    await initBackend({ backend: 'cpu', env: {} });
+    expect(trainable(buildUNet())).toBe(31_036_546);
+    expect(trainable(buildPatchCritic())).toBe(2_764_737);
+    expect(trainable(buildUNet({ base: 4, depth: 2 }))).toBe(unet.param_counts.unet_base4_depth2);
+    expect(trainable(buildUNet({ base: 8, depth: 3 }))).toBe(unet.param_counts.unet_base8_depth3);
+    expect(trainable(buildPatchCritic({ base: 4 }))).toBe(critic.param_counts.this_critic_base_4);
+  });
+});
+
+describe.each(TEST_BACKENDS)('models on %s', (backend) => {
+  beforeAll(async () => {
+    await initBackend({ backend, env: {} });
+  });
+
+  it('the tiny U-Net reproduces PyTorch in train mode, in eval mode, and its L1 gradients', () => {
+    tf.tidy(() => {
+      const model = buildUNet({ base: 4, depth: 2 });
+      loadWeights(model, unet.params as Record<string, Entry>, unet.bn_moving_stats_initial as Record<string, Entry>);
+      const x = tensorOf(unet.inputs.x);
+      const target = tensorOf(unet.inputs.target);
+      const train = model.apply(x, { training: true }) as tf.Tensor;
+      expectClose(train.dataSync(), unet.outputs.train.values as number[], OUT_ATOL, OUT_RTOL, 'train');
+      // eval mode with the moving statistics PyTorch would hold after this batch (momentum 1)
+      const stats = unet.bn_stats as Record<string, { batch_mean: number[]; batch_var_unbiased: number[] }>;
+      const asEntry = (values: number[]): Entry => ({ shape: [values.length], values });
+      const moving = Object.fromEntries(
+        Object.entries(stats).flatMap(([name, st]) => [[`${name}/moving_mean`, asEntry(st.batch_mean)], [`${name}/moving_variance`, asEntry(st.batch_var_unbiased)]]),
+      );
+      loadWeights(model, unet.params as Record<string, Entry>, moving as Record<string, Entry>);
+      const evalOut = model.apply(x, { training: false }) as tf.Tensor;
+      expectClose(evalOut.dataSync(), unet.outputs.eval_batch_moving_stats.values as number[], OUT_ATOL, OUT_RTOL, 'eval');
+      // L1 gradients in train mode
+      const { value, grads } = tf.variableGrads(() => tf.mean(tf.abs(tf.sub(model.apply(x, { training: true }) as tf.Tensor, target))) as tf.Scalar, model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
+      expect(Math.abs(value.dataSync()[0]! - unet.outputs.l1_train)).toBeLessThanOrEqual(1e-6 + 1e-5 * unet.outputs.l1_train);
+      for (const w of model.trainableWeights) {
+        const ref = (unet.l1_grads as Record<string, Entry>)[w.originalName]!;
+        const g = grads[(w as unknown as { val: tf.Variable }).val.name]!;
+        const values = ref.values!;
+        const scale = Math.max(...values.map(Math.abs));
+        expectClose(g.dataSync(), values, GRAD_ATOL_FRACTION * scale, GRAD_RTOL, w.originalName);
+      }
+    });
+  });
+
+  it('the tiny critic reproduces PyTorch\'s D(real)', () => {
+    tf.tidy(() => {
+      const model = buildPatchCritic({ base: 4 });
+      loadWeights(model, Object.fromEntries(Object.entries(critic.params).map(([k, v]) => [k, v])) as Record<string, Entry>);
+      const out = model.predict(tensorOf(critic.inputs.real)) as tf.Tensor;
+      expect(out.shape).toEqual(critic.outputs.d_real.shape);
+      expectClose(out.dataSync(), critic.outputs.d_real.values as number[], OUT_ATOL, OUT_RTOL, 'd_real');
+    });
+  });
+
+  it('the critic built with InstanceNormalization gives PyTorch\'s gradient-penalty gradients (second order through the layer)', () => {
+    tf.tidy(() => {
+      const model = buildPatchCritic({ base: 4 });
+      loadWeights(model, critic.params as Record<string, Entry>);
+      const real = tensorOf(critic.inputs.real);
+      const fake = tensorOf(critic.inputs.fake);
+      const alpha = tf.reshape(tensorOf(critic.inputs.alpha), [-1, 1, 1, 1]);
+      const xHat = tf.add(tf.mul(alpha, real), tf.mul(tf.sub(1, alpha), fake));
+      // the output bias does not change ∇ₓD, so it has no gradient path (PyTorch reports 0)
+      const vars = model.trainableWeights.filter((w) => w.originalName !== 'critic_out/bias').map((w) => (w as unknown as { val: tf.Variable }).val);
+      const { value, grads } = tf.variableGrads(() => {
+        const g = tf.grad((x: tf.Tensor) => tf.sum(model.apply(x) as tf.Tensor))(xHat);
+        const norm = tf.sqrt(tf.add(tf.sum(tf.square(g), [1, 2, 3]), 1e-12));
+        return tf.mean(tf.square(tf.sub(norm, 1))) as tf.Scalar;
+      }, vars);
+      expect(Math.abs(value.dataSync()[0]! - critic.outputs.gp)).toBeLessThanOrEqual(1e-5 + 1e-4 * critic.outputs.gp);
+      for (const w of model.trainableWeights) {
+        if (w.originalName === 'critic_out/bias') continue;
+        const ref = (critic.gp_grads as Record<string, { values: number[] }>)[w.originalName]!.values;
+        const kernel = (critic.gp_grads as Record<string, { values: number[] }>)[w.originalName.replace('/bias', '/kernel')]!.values;
+        const zero = critic.analytically_zero_gradients.names.includes(w.originalName);
+        const atol = GRAD_ATOL_FRACTION * Math.max(...(zero ? kernel : ref).map(Math.abs));
+        expectClose(grads[(w as unknown as { val: tf.Variable }).val.name]!.dataSync(), ref, atol, GRAD_RTOL, w.originalName);
+      }
+    });
+  });
+
+  it('gives the right output shapes at 64, 128 and 256 px', () => {
+    const g = buildUNet({ base: 2, depth: 4 });
+    const d = buildPatchCritic({ base: 2 });
+    for (const [size, patches] of [[64, 6], [128, 14], [256, 30]] as const) {
+      tf.tidy(() => {
+        expect((g.predict(tf.zeros([1, size, size, 1])) as tf.Tensor).shape).toEqual([1, size, size, 2]);
+        expect((d.predict(tf.zeros([1, size, size, 3])) as tf.Tensor).shape).toEqual([1, patches, patches, 1]);
+      });
+    }
+  });
+
+  it('save → load round trips reproduce outputs bit for bit (file:// and fromMemory), custom layers included', async () => {
+    const g = buildUNet({ base: 2, depth: 2, norm: 'instance', upsample: 'bilinear' });
+    const d = buildPatchCritic({ base: 2 });
+    const dir = await mkdtemp(join(tmpdir(), 'colorize-models-'));
+    for (const [model, input] of [[g, tf.randomNormal([2, 16, 16, 1], 0, 1, 'float32', 1)], [d, tf.randomNormal([1, 32, 32, 3], 0, 1, 'float32', 2)]] as const) {
+      const before = (model.predict(input) as tf.Tensor).dataSync();
+      await model.save(`file://${join(dir, model.name)}`);
+      const fromFile = await tfl.loadLayersModel(`file://${join(dir, model.name)}/model.json`);
+      expect(Array.from((fromFile.predict(input) as tf.Tensor).dataSync())).toEqual(Array.from(before));
+      let artifacts: tf.io.ModelArtifacts | undefined;
+      await model.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) })));
+      const fromMemory = await tfl.loadLayersModel(tf.io.fromMemory(artifacts!));
+      expect(Array.from((fromMemory.predict(input) as tf.Tensor).dataSync())).toEqual(Array.from(before));
+    }
+    expect(fileSystem).toBeDefined();
+  });
+
+  it('leaks no tensors in inference', async () => {
+    const g = buildUNet({ base: 2, depth: 2 });
+    const x = tf.zeros([1, 8, 8, 1]);
+    expect(await countLeakedTensors(() => g.predict(x))).toBe(0);
+  });
+});
+
+describe('builder options', () => {
+  it('refuses input sizes not divisible by 2^depth, naming the allowed sizes', () => {
+    expect(() => buildUNet({ inputSize: [100, 128] })).toThrow(
+      'buildUNet: expected inputSize [h, w] with h and w multiples of 2^depth = 16 (e.g. 64, 128, 256), got [100, 128].',
+    );
+    let code: string | undefined;
+    try {
+      buildUNet({ inputSize: [100, 128] });
+    } catch (err) {
+      code = ColorizeError.isInstance(err) ? err.code : undefined;
+    }
+    expect(code).toBe('INVALID_SHAPE');
+    expect(() => buildUNet({ norm: 'group' as never })).toThrow('buildUNet: expected norm to be one of batch, instance, none, got "group".');
+    expect(() => buildUNet({ widths: [1] } as never)).toThrow(/buildUNet: expected an option among base, depth, .*, got "widths"\./);
+    expect(() => buildPatchCritic({ inputSize: [16, 16] })).toThrow(/buildPatchCritic: expected an inputSize that leaves at least one output cell/);
+  });
+
+  it('names layers by where they are', () => {
+    const names = buildUNet({ base: 2, depth: 2 }).layers.map((l) => l.name);
+    expect(names).toEqual(expect.arrayContaining(['enc1_conv1', 'enc2_bn2', 'bottleneck_conv2', 'dec1_up', 'dec2_concat', 'head_conv']));
+    expect(buildPatchCritic({ base: 2 }).layers.map((l) => l.name)).toEqual(expect.arrayContaining(['critic_conv1', 'critic_conv4_norm', 'critic_out']));
+  });
+});

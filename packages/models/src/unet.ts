@@ -1,0 +1,119 @@
+import * as tfl from '@tensorflow/tfjs-layers';
+import { assertOptions, describeValue, invalid } from '@colorize/core';
+
+import { decoderBlock, doubleConv, encoderBlock, torchConvInitializer } from './blocks.js';
+import type { Norm, Upsample } from './blocks.js';
+
+/** Options of {@link buildUNet}. */
+export interface UNetOptions {
+  /** Width of the first block; block i has `base · 2^i` channels. Defaults to 64. */
+  base?: number;
+  /** Encoder (and decoder) blocks; the bottleneck is at 1 / 2^depth of the input size. Defaults to 4. */
+  depth?: number;
+  /** Normalisation after each conv. Defaults to `'batch'` (PyTorch-compatible BatchNorm). */
+  norm?: Norm;
+  /** How decoder blocks upsample. Defaults to `'transpose'` (2×2 stride-2 transposed conv). */
+  upsample?: Upsample;
+  /** Dropout rate after each decoder concatenation, 0 for none. Defaults to 0. */
+  dropout?: number;
+  /** Activation of the 1×1 head. Defaults to `'tanh'` (ab in model space, [−1, 1]). */
+  outputActivation?: 'tanh' | 'linear';
+  /** `[h, w]` of the input, each divisible by 2^depth, or null for any size at inference. Defaults to null. */
+  inputSize?: readonly [number, number] | null;
+  /** Input channels. Defaults to 1 (L in model space). */
+  inChannels?: number;
+  /** Output channels. Defaults to 2 (a and b in model space). */
+  outChannels?: number;
+}
+
+/** The seed's generator: base 64, depth 4, BatchNorm, transposed-conv upsampling, tanh; 31,036,546 trainable parameters. */
+export const UNET_SEED: Readonly<Required<UNetOptions>> = {
+  base: 64,
+  depth: 4,
+  norm: 'batch',
+  upsample: 'transpose',
+  dropout: 0,
+  outputActivation: 'tanh',
+  inputSize: null,
+  inChannels: 1,
+  outChannels: 2,
+};
+
+const FN = 'buildUNet';
+const positiveInt = (name: string, v: unknown): number => {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw invalid('INVALID_OPTION', FN, `${name} to be a positive integer`, describeValue(v));
+  return v;
+};
+const oneOf = <T extends string>(name: string, v: unknown, allowed: readonly T[]): T => {
+  if (!allowed.includes(v as T)) throw invalid('INVALID_OPTION', FN, `${name} to be one of ${allowed.join(', ')}`, describeValue(v));
+  return v as T;
+};
+
+/** Resolves and checks {@link UNetOptions} against {@link UNET_SEED}. */
+export function resolveUNetOptions(options?: UNetOptions): Required<UNetOptions> {
+  const o = { ...UNET_SEED, ...assertOptions(FN, options, Object.keys(UNET_SEED) as (keyof UNetOptions)[]) };
+  positiveInt('base', o.base);
+  positiveInt('depth', o.depth);
+  positiveInt('inChannels', o.inChannels);
+  positiveInt('outChannels', o.outChannels);
+  oneOf('norm', o.norm, ['batch', 'instance', 'none'] as const);
+  oneOf('upsample', o.upsample, ['transpose', 'bilinear'] as const);
+  oneOf('outputActivation', o.outputActivation, ['tanh', 'linear'] as const);
+  if (typeof o.dropout !== 'number' || !(o.dropout >= 0 && o.dropout < 1)) {
+    throw invalid('INVALID_OPTION', FN, 'dropout to be a rate in [0, 1)', describeValue(o.dropout));
+  }
+  if (o.inputSize !== null) {
+    const step = 2 ** o.depth;
+    const ok = Array.isArray(o.inputSize) && o.inputSize.length === 2 && o.inputSize.every((d) => Number.isInteger(d) && d > 0 && d % step === 0);
+    if (!ok) {
+      throw invalid('INVALID_SHAPE', FN, `inputSize [h, w] with h and w multiples of 2^depth = ${step} (e.g. ${step * 4}, ${step * 8}, ${step * 16})`, describeValue(o.inputSize));
+    }
+  }
+  return o;
+}
+
+/**
+ * The U-Net generator (Ronneberger et al., 2015) of the seed: L in, ab out.
+ *
+ * ```
+ * input [h, w, 1] ─ enc1 (64) ──────────────────────────── concat ─ dec1 (64) ─ head 1×1 → tanh → [h, w, 2]
+ *                     └ pool ─ enc2 (128) ──────── concat ─ dec2 (128) ┘ up
+ *                                └ pool ─ enc3 (256) ─ … ─ dec3 ┘ up
+ *                                          └ pool ─ enc4 (512) ─ dec4 ┘ up
+ *                                                    └ pool ─ bottleneck (1024) ┘ up
+ * ```
+ * Each block is 2 × (conv 3×3 same, no bias → BatchNorm → ReLU); `up` is a 2×2 stride-2
+ * transposed conv with bias halving the width; concat puts the skip first. Layers are named
+ * `enc2_conv1`, `enc2_bn1`, `bottleneck_conv2`, `dec1_up`, `head_conv`, …
+ *
+ * @param options - see {@link UNetOptions}; defaults are {@link UNET_SEED}.
+ * @returns an uncompiled `LayersModel` from `[b, h, w, inChannels]` to `[b, h, w, outChannels]`.
+ * @throws {@link @colorize/core!ColorizeError} `INVALID_OPTION` for a bad option, `INVALID_SHAPE` for an input size not divisible by 2^depth.
+ * @remarks Matches the reference PyTorch `UNetGenerator` (weights in tfjs layouts) to 1e-4.
+ * @example
+ * ```ts
+ * const generator = buildUNet();                       // the seed: 31,036,546 parameters
+ * const small = buildUNet({ base: 32, upsample: 'bilinear' });
+ * ```
+ */
+export function buildUNet(options?: UNetOptions): tfl.LayersModel {
+  const o = resolveUNetOptions(options);
+  const [h, w] = o.inputSize ?? [null, null];
+  const input = tfl.input({ shape: [h, w, o.inChannels], name: 'L' });
+  const skips: tfl.SymbolicTensor[] = [];
+  let x = input;
+  for (let i = 1; i <= o.depth; i += 1) {
+    const { skip, down } = encoderBlock(x, o.base * 2 ** (i - 1), `enc${i}`, o.norm);
+    skips.push(skip);
+    x = down;
+  }
+  x = doubleConv(x, o.base * 2 ** o.depth, 'bottleneck', o.norm);
+  for (let i = o.depth; i >= 1; i -= 1) {
+    x = decoderBlock(x, skips[i - 1]!, o.base * 2 ** (i - 1), `dec${i}`, { norm: o.norm, upsample: o.upsample, dropout: o.dropout });
+  }
+  const head = tfl.layers
+    .conv2d({ filters: o.outChannels, kernelSize: 1, useBias: true, kernelInitializer: torchConvInitializer(), name: 'head_conv' })
+    .apply(x) as tfl.SymbolicTensor;
+  const output = tfl.layers.activation({ activation: o.outputActivation, name: 'head_activation' }).apply(head) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: output, name: 'unet' });
+}

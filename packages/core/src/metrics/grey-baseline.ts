@@ -77,7 +77,7 @@ const FN = 'greyBaselinePsnr';
  * ```ts
  * const model = await psnr(colorized, original, { dataRange: 255 });
  * const grey = await greyBaselinePsnr(original, { dataRange: 255 });
- * console.log(`${model.mean.toFixed(2)} dB (grey baseline ${grey.mean.toFixed(2)} dB)`);
+ * const report = `${model.mean.toFixed(2)} dB (grey baseline ${grey.mean.toFixed(2)} dB)`;
  * ```
  * @group Metrics
  */

@@ -1,0 +1,105 @@
+// Inference of the seed's U-Net generator (issue #5): batch 16 and 1, 128 and 256 px, base 64 and
+// 32, on wasm and cpu, beside PyTorch 1.13 on the project's 2-core machines (2 threads, batch 16
+// at 128 px: 1.72–1.74 s for base 64, 0.37–0.45 s for base 32). Each case runs in its own process.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@colorize/core';
+import { buildUNet } from '@colorize/models';
+
+export const title = 'U-Net generator inference (@colorize/models)';
+export const description =
+  'Seconds per forward pass (`predict`, eval mode) of `buildUNet({ base })`, median of repeated runs after a warm-up, ' +
+  'and the ratio to PyTorch 1.13 with 2 threads on the project\'s 2-core machines (issue #5: batch 16 at 128 px, ' +
+  '1.73 s for base 64 and 0.41 s for base 32; other sizes scaled by pixel count). Goal: at most 2× on wasm. The cpu ' +
+  'backend is measured at batch 1 and 128 px only; its other cases scale that by batch and pixel count (marked "est."), ' +
+  'since measuring them would take many minutes each. "top kernels" is ' +
+  'tf.profile\'s share of kernel time for one batch. The wasm backend runs one thread in Node (its multithreaded build ' +
+  'cannot start workers there), where PyTorch used two; XNNPACK\'s single-thread convolutions reach 20–28 GFLOP/s here ' +
+  '(bench/results/wasm-conv-gradients.md).';
+
+const PYTORCH_B16_128 = { 64: 1.73, 32: 0.41 };
+const CASES = [];
+for (const backend of ['wasm', 'cpu'])
+  for (const base of [64, 32])
+    for (const size of [128, 256])
+      for (const batch of backend === 'cpu' ? [1, 16] : [16, 1]) CASES.push({ backend, base, size, batch });
+
+export async function run({ quick, log }) {
+  const rows = [];
+  // The cpu backend measures batch 1 at 128 px; its other cases scale that time by batch and
+  // pixel count (convolutions dominate and scale linearly), marked "est.".
+  const cpuMeasured = {};
+  for (const [index, c] of CASES.entries()) {
+    if (quick && !(c.backend === 'wasm' && c.base === 32 && c.size === 128)) continue;
+    const pytorch = PYTORCH_B16_128[c.base] * (c.batch / 16) * (c.size / 128) ** 2;
+    let seconds;
+    let top;
+    let estimated = false;
+    const measured = cpuMeasured[c.base];
+    if (c.backend === 'cpu' && measured !== undefined) {
+      seconds = measured.seconds * c.batch * (c.size / 128) ** 2;
+      top = measured.top;
+      estimated = true;
+    } else {
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), String(index)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      ({ seconds, top } = JSON.parse(out.trim().split('\n').pop()));
+      if (c.backend === 'cpu') cpuMeasured[c.base] = { seconds, top };
+    }
+    const row = {
+      backend: c.backend,
+      base: c.base,
+      'size px': c.size,
+      batch: c.batch,
+      's / batch': `${seconds.toFixed(c.batch === 1 ? 3 : 2)}${estimated ? ' (est.)' : ''}`,
+      'PyTorch s': pytorch.toFixed(c.batch === 1 ? 3 : 2),
+      ratio: (seconds / pytorch).toFixed(1),
+      'top kernels': top,
+    };
+    log(Object.values(row).join(' | '));
+    rows.push(row);
+  }
+  return rows;
+}
+
+async function measure(index) {
+  const { backend, base, size, batch } = CASES[index];
+  tf.env().set('PROD', true);
+  await initBackend({ backend, env: {} });
+  const model = buildUNet({ base });
+  const x = tf.randomUniform([batch, size, size, 1], -1, 1);
+  const once = async () => {
+    const y = model.predict(x);
+    await y.data();
+    y.dispose();
+  };
+  await once();
+  const runs = [];
+  // A warm-up (XNNPACK packs the weights once), then timed runs; fewer for the longest cases.
+  const budget = backend === 'cpu' || (batch === 16 && size === 256) ? 1 : 3;
+  for (let i = 0; i < budget; i += 1) {
+    const t0 = performance.now();
+    await once();
+    runs.push((performance.now() - t0) / 1000);
+  }
+  runs.sort((a, b) => a - b);
+  const profile = await tf.profile(() => model.predict(x));
+  const byKernel = {};
+  let total = 0;
+  for (const k of profile.kernels) {
+    if (k.name.endsWith('__op')) continue; // the op's record beside its kernel's: counted once
+    byKernel[k.name] = (byKernel[k.name] ?? 0) + k.kernelTimeMs;
+    total += k.kernelTimeMs;
+  }
+  const top = Object.entries(byKernel)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([name, ms]) => `${name} ${Math.round((100 * ms) / total)} %`)
+    .join(', ');
+  return { seconds: runs[Math.floor(runs.length / 2)], top };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.stdout.write(`${JSON.stringify(await measure(Number(process.argv[2])))}\n`);
+}

@@ -6,17 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it, vi } from 'vitest';
 
 import { initBackend } from './backend.js';
-import { ColorizeError } from './errors.js';
-
-async function rejection(p: Promise<unknown>): Promise<ColorizeError> {
-  try {
-    await p;
-  } catch (err) {
-    if (ColorizeError.isInstance(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../../../scripts/test-utils.js';
 
 // Its own file: wasm can be initialised once per process, and these must come before any success.
 describe('initBackend with a wrong wasm path', () => {

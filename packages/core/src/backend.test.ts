@@ -2,17 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { BACKEND_NAMES, DEFAULT_BACKEND_ORDER, initBackend } from './backend.js';
-import { ColorizeError } from './errors.js';
-
-async function rejection(p: Promise<unknown>): Promise<ColorizeError> {
-  try {
-    await p;
-  } catch (err) {
-    if (ColorizeError.isInstance(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejection } from '../../../scripts/test-utils.js';
 
 afterEach(() => {
   vi.unstubAllEnvs();

@@ -7,8 +7,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { ColorizeError } from '../errors.js';
 import { fileSystem, registerFileSystemRouters } from './file-system.js';
+import { rejection } from '../../../../scripts/test-utils.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -43,16 +43,6 @@ async function optimizerValues(model: tfl.LayersModel): Promise<number[][]> {
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'colorize-io-'));
-}
-
-async function rejection(p: Promise<unknown>): Promise<ColorizeError> {
-  try {
-    await p;
-  } catch (err) {
-    if (ColorizeError.isInstance(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('file:// model files', () => {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 import { BACKEND_NAMES, DEFAULT_BACKEND_ORDER, initBackend } from './backend.js';
+import { WASM_TRAINING_KERNELS } from './training/wasm-kernels.js';
 import { rejection } from '../../../scripts/test-utils.js';
 
 afterEach(() => {
@@ -16,8 +17,13 @@ describe('initBackend', () => {
     expect(Array.from(await tf.add(tf.scalar(1), tf.scalar(2)).data())).toEqual([3]);
   });
 
-  it('starts wasm when asked for', async () => {
+  it('starts wasm when asked for, with colorize\'s training kernels in place of tfjs\'s', async () => {
+    // This file does not import the wasm package itself: initBackend does, and importing it
+    // registers tfjs's kernels, so training support must be registered after that.
     expect(await initBackend({ backend: 'wasm', env: {} })).toBe('wasm');
+    for (const [name, kernelFunc] of Object.entries(WASM_TRAINING_KERNELS)) {
+      expect(tf.getKernel(name, 'wasm')?.kernelFunc, name).toBe(kernelFunc);
+    }
     expect(tf.getBackend()).toBe('wasm');
     const y = tf.conv2d(tf.ones([1, 5, 5, 2]) as tf.Tensor4D, tf.ones([3, 3, 2, 1]) as tf.Tensor4D, 1, 'valid');
     expect(Array.from(await y.data())).toEqual(Array(9).fill(18));

@@ -57,14 +57,15 @@ function isBackendName(name: unknown): name is BackendName {
 
 /** Starts one backend and says why it could not, without falling back. */
 async function tryBackend(name: BackendName, options: InitBackendOptions): Promise<string | undefined> {
-  // Before the backend starts: the wasm kernels are registered by backend name.
-  registerTrainingSupport();
   if (name === 'webgpu') {
     const noAdapter = await webgpuAdapterReason();
     if (noAdapter !== undefined) return noAdapter;
   }
   const { module, reason } = await loadBackendPackage(name);
   if (reason !== undefined) return reason;
+  // After the backend's package is loaded (importing it registers its own kernels, which would
+  // replace colorize's) and before it starts.
+  registerTrainingSupport();
   if (name === 'wasm' && options.wasmPaths !== undefined) {
     const setWasmPaths = module?.['setWasmPaths'];
     if (typeof setWasmPaths !== 'function') {

@@ -27,8 +27,9 @@ export const TRAINING_SUPPORT = {
  * Softmax, LogSoftmax, Max, Min, …), and the wasm kernels tfjs lacks (conv filter gradients,
  * depthwise backprop) or has only slow ones of (conv input gradient, `conv2dTranspose`).
  *
- * {@link initBackend} calls this; call it yourself if you start backends another way. Calling
- * it again does nothing, and it prints nothing.
+ * {@link initBackend} calls this; call it yourself if you start backends another way, after
+ * importing the backend packages (importing `@tensorflow/tfjs-backend-wasm` registers tfjs's own
+ * kernels, replacing colorize's). Calling it again does nothing, and it prints nothing.
  *
  * @example
  * ```ts

@@ -1,12 +1,11 @@
 // Inference of the seed's U-Net generator (issue #5): batch 16 and 1, 128 and 256 px, base 64 and
 // 32, on wasm and cpu, beside PyTorch 1.13 on the project's 2-core machines (2 threads, batch 16
 // at 128 px: 1.72–1.74 s for base 64, 0.37–0.45 s for base 32). Each case runs in its own process.
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@colorize/core';
 import { buildUNet } from '@colorize/models';
+
+import { runInOwnProcess, whenMain } from '../own-process.mjs';
 
 export const title = 'U-Net generator inference (@colorize/models)';
 export const description =
@@ -43,8 +42,7 @@ export async function run({ quick, log }) {
       top = measured.top;
       estimated = true;
     } else {
-      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), String(index)], { encoding: 'utf8', maxBuffer: 1 << 20 });
-      ({ seconds, top } = JSON.parse(out.trim().split('\n').pop()));
+      ({ seconds, top } = runInOwnProcess(import.meta.url, [index]));
       if (c.backend === 'cpu') cpuMeasured[c.base] = { seconds, top };
     }
     const row = {
@@ -100,6 +98,4 @@ async function measure(index) {
   return { seconds: runs[Math.floor(runs.length / 2)], top };
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  process.stdout.write(`${JSON.stringify(await measure(Number(process.argv[2])))}\n`);
-}
+await whenMain(import.meta.url, ([index]) => measure(Number(index)));

@@ -1,13 +1,11 @@
 // The convolution gradients colorize adds to the wasm backend, on the seed's layer shapes, each
 // beside the forward conv of the same layer. Target (issue #3): every gradient at least half the
 // forward conv's GFLOP/s.
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { registerTrainingSupport } from '@colorize/core';
 
+import { runInOwnProcess, whenMain } from '../own-process.mjs';
 import { time } from '../timing.mjs';
 
 export const title = 'Convolution gradients on wasm (@colorize/core training support)';
@@ -44,20 +42,12 @@ const LAYERS = [
 ];
 const QUICK = new Set(['U-Net enc2 conv2 (64 px)', 'U-Net up 2×2/2 32→64 px', 'critic conv2 4×4/2']);
 
-/**
- * Each layer runs in its own Node process: at batch 16 the 128-px layers need hundreds of MB
- * of wasm heap, and a fresh heap per layer keeps one layer's allocations from slowing (or,
- * past 4 GB, breaking) the next.
- */
+/** Each layer runs in its own Node process (see own-process.mjs): at batch 16 the 128-px layers need hundreds of MB of wasm heap. */
 export async function run({ quick, log }) {
   const rows = [];
   for (const [index, [name]] of LAYERS.entries()) {
     if (quick && !QUICK.has(name)) continue;
-    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), String(index), quick ? '--quick' : ''], {
-      encoding: 'utf8',
-      maxBuffer: 1 << 20,
-    });
-    const row = JSON.parse(out.trim().split('\n').pop());
+    const row = runInOwnProcess(import.meta.url, quick ? [index, '--quick'] : [index]);
     log(Object.values(row).join(' | '));
     rows.push(row);
   }
@@ -120,7 +110,4 @@ function tfjsInputGrad(kernel, dy, filter, attrs) {
   return kernel.kernelFunc({ inputs: { dy, filter }, attrs, backend: tf.backend() });
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const row = await measureLayer(Number(process.argv[2]), process.argv.includes('--quick'));
-  process.stdout.write(`${JSON.stringify(row)}\n`);
-}
+await whenMain(import.meta.url, (args) => measureLayer(Number(args[0]), args.includes('--quick')));

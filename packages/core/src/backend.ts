@@ -1,4 +1,3 @@
-
 import { ColorizeError, describeValue, invalid } from './errors.js';
 import {
   BACKEND_PACKAGES,

@@ -1,7 +1,8 @@
-import { invalid, SKIMAGE_CIELAB as K } from '@colorize/core';
+import { invalid } from '@colorize/core';
 
 import { AB_SCALE, L_SCALE } from './model-space.js';
-import { labFFast as labF } from './internal/curves.js';
+import { labFFast as labF, labFInverseFast } from './internal/curves.js';
+import { LINEAR_FROM_T, T_FROM_LINEAR } from './internal/matrices.js';
 import { srgbToLinearValue } from './pixel.js';
 
 /** L and ab of n pixels in model space: `L` has n values (`L / 50 − 1`), `ab` 2n interleaved (`a / 110`, `b / 110`). */
@@ -16,12 +17,10 @@ export interface Rgb8Options {
   channels?: 3 | 4;
 }
 
-const [XN, YN, ZN] = K.whiteD65;
-const WHITE = [XN, YN, ZN] as const;
 
 /**
  * For each 8-bit value k and each (RGB channel j, XYZ row i), at `k · 9 + j · 3 + i`:
- * `M[i][j] · decode(k / 255) / white[i]`. Exact float64 values of scikit-image's steps (uint8 →
+ * `T_FROM_LINEAR[i][j] · decode(k / 255)`, that is `M[i][j] · decode(k / 255) / white[i]`. Exact float64 values of scikit-image's steps (uint8 →
  * `k · (1/255)` → sRGB decode → matrix → divide by the white point), so a pixel's t = X / Xn is
  * three table reads and two additions; one interleaved table keeps each byte's reads together.
  */
@@ -30,7 +29,7 @@ const T_FROM_RGB8: Float64Array = (() => {
   for (let k = 0; k < 256; k += 1) {
     const linear = srgbToLinearValue(k * (1 / 255));
     for (let j = 0; j < 3; j += 1) {
-      for (let i = 0; i < 3; i += 1) table[k * 9 + j * 3 + i] = (K.xyzFromRgb[i]![j]! * linear) / WHITE[i]!;
+      for (let i = 0; i < 3; i += 1) table[k * 9 + j * 3 + i] = T_FROM_LINEAR[i]![j]! * linear;
     }
   }
   return table;
@@ -141,26 +140,20 @@ export function modelLabToRgb8(L: Float32Array, ab: Float32Array, options: Rgb8O
   pixelsOf(fn, n * channels, channels);
   const rgb = out ?? new Uint8Array(n * channels);
   if (rgb.length < n * channels) throw invalid('INVALID_SHAPE', fn, `an out array of at least ${n * channels} bytes`, `${rgb.length}`);
-  const MI = K.rgbFromXyz;
-  // Rows of rgb_from_xyz times the white point, so x, y, z can stay relative (t = X / Xn).
-  const [m00, m01, m02] = [MI[0][0] * XN, MI[0][1] * YN, MI[0][2] * ZN];
-  const [m10, m11, m12] = [MI[1][0] * XN, MI[1][1] * YN, MI[1][2] * ZN];
-  const [m20, m21, m22] = [MI[2][0] * XN, MI[2][1] * YN, MI[2][2] * ZN];
+  // x, y, z stay relative to the white point (t = X / Xn); LINEAR_FROM_T has it folded in.
+  const [[m00, m01, m02], [m10, m11, m12], [m20, m21, m22]] = LINEAR_FROM_T;
   const lScale = L_SCALE / 116;
   const lOffset = (L_SCALE + 16) / 116;
   const aScale = AB_SCALE / 500;
   const bScale = AB_SCALE / 200;
-  const threshold = K.labInverseThreshold;
-  const slope = 1 / K.labLinearSlope;
-  const offset = K.labLinearOffset;
   for (let p = 0, i = 0; p < n; p += 1, i += channels) {
     const fy = L[p]! * lScale + lOffset;
     const fx = ab[2 * p]! * aScale + fy;
     const fzRaw = fy - ab[2 * p + 1]! * bScale;
     const fz = fzRaw > 0 ? fzRaw : 0;
-    const x = fx > threshold ? fx * fx * fx : (fx - offset) * slope;
-    const y = fy > threshold ? fy * fy * fy : (fy - offset) * slope;
-    const z = fz > threshold ? fz * fz * fz : (fz - offset) * slope;
+    const x = labFInverseFast(fx);
+    const y = labFInverseFast(fy);
+    const z = labFInverseFast(fz);
     rgb[i] = linearToU8(m00 * x + m01 * y + m02 * z);
     rgb[i + 1] = linearToU8(m10 * x + m11 * y + m12 * z);
     rgb[i + 2] = linearToU8(m20 * x + m21 * y + m22 * z);

@@ -102,6 +102,13 @@ export function cbrtFast(t: number): number {
   return (y * (y3 + 2 * t)) / (2 * y3 + t);
 }
 
+const INVERSE_SLOPE = 1 / K.labLinearSlope;
+
+/** The inverse of {@link labFFast} as scikit-image computes it (threshold 0.2068966), with a multiply for the division. */
+export function labFInverseFast(f: number): number {
+  return f > K.labInverseThreshold ? f * f * f : (f - K.labLinearOffset) * INVERSE_SLOPE;
+}
+
 /** The CIELAB companding function f(t) of scikit-image. */
 export function labFFast(t: number): number {
   return t > K.labForwardThreshold ? cbrtFast(t) : K.labLinearSlope * t + K.labLinearOffset;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerTrainingSupport, SKIMAGE_CIELAB as K } from '@colorize/core';
 
-import { decodeFast, encodeFast, labFFast } from './curves.js';
+import { decodeFast, encodeFast, labFFast, labFInverseFast } from './curves.js';
 import { applyMatrix } from './image.js';
 import { F_FROM_LAB, LAB_FROM_F, LINEAR_FROM_T, T_FROM_LINEAR, transpose } from './matrices.js';
 
@@ -58,12 +58,6 @@ const [l00, l01, l02] = LINEAR_FROM_T[0]!;
 const [l10, l11, l12] = LINEAR_FROM_T[1]!;
 const [l20, l21, l22] = LINEAR_FROM_T[2]!;
 
-const INVERSE_SLOPE = 1 / K.labLinearSlope;
-
-function labFInverse(f: number): number {
-  return f > K.labInverseThreshold ? f * f * f : (f - K.labLinearOffset) * INVERSE_SLOPE;
-}
-
 /** One loop per clip setting, so the clamp is inlined rather than a call per channel. */
 function labToRgbPixels(clip: boolean) {
   return (input: Float32Array, output: Float32Array): void => {
@@ -71,9 +65,9 @@ function labToRgbPixels(clip: boolean) {
       const fy = (input[i]! + 16) * (1 / 116);
       const fx = input[i + 1]! * (1 / 500) + fy;
       const fzRaw = fy - input[i + 2]! * (1 / 200);
-      const x = labFInverse(fx);
-      const y = labFInverse(fy);
-      const z = labFInverse(fzRaw > 0 ? fzRaw : 0);
+      const x = labFInverseFast(fx);
+      const y = labFInverseFast(fy);
+      const z = labFInverseFast(fzRaw > 0 ? fzRaw : 0);
       const r = encodeFast(l00 * x + l01 * y + l02 * z);
       const g = encodeFast(l10 * x + l11 * y + l12 * z);
       const b = encodeFast(l20 * x + l21 * y + l22 * z);

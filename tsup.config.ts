@@ -41,7 +41,8 @@ function configsFor(name: string): Options[] {
     clean: true,
     splitting: true,
     treeshake: false,
-    shims: false,
+    // import.meta.url in the CJS builds (the demo photos are found from the module file).
+    shims: true,
     external,
     outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.js' }),
   };

@@ -3,19 +3,19 @@ import { parseArgs } from 'node:util';
 import { BACKEND_NAMES, ColorizeError, initBackend } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
 
-/** Where the command writes; the real process streams by default, buffers in tests. */
-export interface CliIO {
-  /** Writes normal output. Defaults to `process.stdout`. */
-  out: (text: string) => void;
-  /** Writes errors and diagnostics. Defaults to `process.stderr`. */
-  err: (text: string) => void;
-}
+import type { CliIO } from './io.js';
+import { defaultIO } from './io.js';
+import { train } from './commands/train.js';
+import { UsageError } from './usage-error.js';
+
+export type { CliIO } from './io.js';
 
 const VERSION = '0.1.0';
 
 const HELP = `colorize ${VERSION}: deep-learning colorization of black-and-white photos on TensorFlow.js
 
 Usage:
+  colorize train --data <...>  train the seed's model (L1, then WGAN-GP); see colorize train --help
   colorize backends [--json]   which tfjs backends start on this machine, and why not
   colorize --version           print the version
   colorize --help              print this help
@@ -81,6 +81,8 @@ export async function run(argv: readonly string[], io: CliIO = defaultIO()): Pro
         return 0;
       case 'backends':
         return await backends(rest, io);
+      case 'train':
+        return await train(rest, io);
       default:
         io.err(`colorize: unknown command "${command}".\n\n${HELP}`);
         return 2;
@@ -90,6 +92,10 @@ export async function run(argv: readonly string[], io: CliIO = defaultIO()): Pro
       io.err(`colorize: ${err.message}\n`);
       return 1;
     }
+    if (err instanceof UsageError) {
+      io.err(`colorize: ${err.message}\n`);
+      return 2;
+    }
     if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
       io.err(`colorize: ${err.message}\n`);
       return 2;
@@ -98,6 +104,3 @@ export async function run(argv: readonly string[], io: CliIO = defaultIO()): Pro
   }
 }
 
-function defaultIO(): CliIO {
-  return { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
-}

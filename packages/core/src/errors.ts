@@ -11,6 +11,8 @@
  * - `NON_FINITE_LOSS`: training produced NaN or Infinity.
  * - `TENSOR_LEAK`: a call left tensors allocated that it should have disposed.
  * - `UNSUPPORTED`: a valid request colorize cannot carry out correctly, rather than answer wrongly.
+ * - `EMPTY_DATASET`: a dataset has no usable image.
+ * - `CHECKSUM_MISMATCH`: a downloaded or given file is not the one expected; it was not used.
  *
  * @group Errors
  */
@@ -24,7 +26,9 @@ export type ColorizeErrorCode =
   | 'IO_ERROR'
   | 'NON_FINITE_LOSS'
   | 'TENSOR_LEAK'
-  | 'UNSUPPORTED';
+  | 'UNSUPPORTED'
+  | 'EMPTY_DATASET'
+  | 'CHECKSUM_MISMATCH';
 
 /**
  * Marks errors from any copy of `@colorize/core`. `Symbol.for` is shared across realms and

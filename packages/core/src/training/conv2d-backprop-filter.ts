@@ -21,9 +21,11 @@ const IM2COL_MAX_CHANNELS = 8;
  * @param x - `[b, h, w, ci]`, the conv input.
  * @param dy - `[b, oh, ow, co]`, the gradient of the conv output.
  * @param info - the forward conv's geometry.
+ * @param im2colMaxChannels - use im2col below this many input channels at stride 1 (0: never;
+ *   the cpu backend's slices are slow, so it always takes the convolution form).
  * @returns `[fh, fw, ci, co]`. Call inside `tidy`.
  */
-export function conv2dBackpropFilterNHWC(x: tf.Tensor4D, dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor4D {
+export function conv2dBackpropFilterNHWC(x: tf.Tensor4D, dy: tf.Tensor4D, info: tf.backend_util.Conv2DInfo, im2colMaxChannels = IM2COL_MAX_CHANNELS): tf.Tensor4D {
   const { batchSize: b, inHeight: h, inWidth: w, inChannels: ci, outChannels: co, strideHeight: sh, strideWidth: sw } = info;
   const { filterHeight: fh, filterWidth: fw, outHeight: oh, outWidth: ow } = info;
   const { top, left } = info.padInfo;
@@ -31,7 +33,7 @@ export function conv2dBackpropFilterNHWC(x: tf.Tensor4D, dy: tf.Tensor4D, info: 
   // rows beyond that are never read (valid padding may leave some unused).
   const bottom = Math.max(0, fh + (oh - 1) * sh - h - top);
   const right = Math.max(0, fw + (ow - 1) * sw - w - left);
-  if (sh === 1 && sw === 1 && ci < IM2COL_MAX_CHANNELS) {
+  if (sh === 1 && sw === 1 && ci < im2colMaxChannels) {
     const xp = tf.pad(tf.transpose(x, [3, 0, 1, 2]), [[0, 0], [0, 0], [top, bottom], [left, right]]);
     const views: tf.Tensor[] = [];
     for (let ky = 0; ky < fh; ky += 1) {

@@ -3,7 +3,7 @@
 import '@tensorflow/tfjs-layers';
 
 import { registerSecondOrderGradients, SECOND_ORDER_GRADIENTS } from './second-order-gradients.js';
-import { WASM_TRAINING_KERNELS, registerWasmTrainingKernels } from './wasm-kernels.js';
+import { CPU_TRAINING_KERNELS, registerCpuTrainingKernels, registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './wasm-kernels.js';
 import { registerZeroGradients, ZERO_GRADIENT_OPS } from './zero-gradients.js';
 
 /**
@@ -18,6 +18,8 @@ export const TRAINING_SUPPORT = {
   secondOrderGradients: SECOND_ORDER_GRADIENTS.map((c) => c.kernelName),
   /** Kernels added to (or replacing slow ones of) the wasm backend. */
   wasmKernels: Object.keys(WASM_TRAINING_KERNELS),
+  /** Kernels replacing slow ones of the cpu backend. */
+  cpuKernels: Object.keys(CPU_TRAINING_KERNELS),
 } as const;
 
 /**
@@ -25,7 +27,8 @@ export const TRAINING_SUPPORT = {
  * zero gradients for comparison and logic ops, second-order-correct gradients for the ops
  * whose tfjs gradient is wrong when differentiated again (Tanh, Sigmoid, Exp, Elu, Pow,
  * Softmax, LogSoftmax, Max, Min, …), and the wasm kernels tfjs lacks (conv filter gradients,
- * depthwise backprop) or has only slow ones of (conv input gradient, `conv2dTranspose`).
+ * depthwise backprop) or has only slow ones of (conv input gradient, `conv2dTranspose`), and a
+ * convolution-based conv filter gradient for the cpu backend, whose own is about 100× slower.
  *
  * {@link initBackend} calls this; call it yourself if you start backends another way, after
  * importing the backend packages (importing `@tensorflow/tfjs-backend-wasm` registers tfjs's own
@@ -45,4 +48,5 @@ export function registerTrainingSupport(): void {
   registerZeroGradients();
   registerSecondOrderGradients();
   registerWasmTrainingKernels('wasm');
+  registerCpuTrainingKernels();
 }

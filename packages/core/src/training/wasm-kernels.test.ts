@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers tfjs's gradients
 import { describe, expect, it } from 'vitest';
 
-import { registerWasmTrainingKernels } from './wasm-kernels.js';
+import { CPU_TRAINING_KERNELS, registerWasmTrainingKernels } from './wasm-kernels.js';
 
 /** The bar: max |wasm − cpu| / max |cpu| over each result. */
 const REL_TOL = 1e-4;
@@ -188,5 +188,24 @@ describe('wasm training kernels agree with the cpu backend', () => {
       });
     };
     expect(relErr(await grads('wasm'), await grads('cpu'))).toBeLessThan(REL_TOL);
+  });
+});
+
+describe('the cpu backend\'s replacement Conv2DBackpropFilter agrees with tfjs\'s own', () => {
+  it.each(CONV_CASES)('$name', async (c) => {
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: c.dataFormat ?? 'NHWC', dimRoundingMode: c.dimRoundingMode, filterShape: c.f };
+    const inputs = { x: { shape: c.x, seed: 3 }, dy: { shape: outShape(c, false), seed: 4 } };
+    const theirs = await runOn('cpu', 'Conv2DBackpropFilter', inputs, attrs);
+    const original = tf.getKernel('Conv2DBackpropFilter', 'cpu')!;
+    tf.unregisterKernel('Conv2DBackpropFilter', 'cpu');
+    tf.registerKernel({ ...original, kernelFunc: CPU_TRAINING_KERNELS['Conv2DBackpropFilter']! });
+    try {
+      const ours = await runOn('cpu', 'Conv2DBackpropFilter', inputs, attrs);
+      expect(ours.shape).toEqual(theirs.shape);
+      expect(relErr(ours.values, theirs.values)).toBeLessThan(REL_TOL);
+    } finally {
+      tf.unregisterKernel('Conv2DBackpropFilter', 'cpu');
+      tf.registerKernel(original);
+    }
   });
 });

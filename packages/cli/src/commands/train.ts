@@ -1,0 +1,240 @@
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import * as tf from '@tensorflow/tfjs-core';
+import { fileSystem, initBackend } from '@colorize/core';
+import type { BackendName } from '@colorize/core';
+import { buildPatchCritic, buildUNet } from '@colorize/models';
+import { createL1Trainer, createWganGpTrainer, fileCheckpoints } from '@colorize/train';
+import type { LabBatch, SampleGrid, Trainer, TrainingCallbacks } from '@colorize/train';
+import sharp from 'sharp';
+
+import { openData } from '../data-source.js';
+import type { CliIO } from '../io.js';
+import { formatSeconds, ProgressBar } from '../progress.js';
+import { intFlag, numberFlag, UsageError } from '../usage-error.js';
+
+export const TRAIN_HELP = `Usage: colorize train --data <demo|flowers102|folder|archive> [options]
+
+Trains the seed's model: L1 pretraining of the U-Net, then WGAN-GP with a PatchGAN critic
+(critic once, generator twice per batch). Writes to --out: config.json, log.jsonl, a sample
+grid per epoch (samples/*.png: grey / colorized / real rows), checkpoints/ and model/ (the
+generator, for colorize --model). Ctrl-C saves a checkpoint and exits; --resume continues.
+
+Options:
+  --data <what>           demo (the shipped photos), flowers102, a folder, or a .tgz archive
+  --out <dir>             run folder (default runs/<data>-<size>)
+  --size <px>             training image side (default 128)
+  --epochs <n>            WGAN-GP epochs (default 110)
+  --pretrain-epochs <n>   L1 pretraining epochs first (default 5)
+  --batch <n>             batch size (default 16)
+  --base <n>              U-Net and critic base width (default 64)
+  --depth <n>             U-Net depth (default 4)
+  --upsample <how>        transpose | bilinear (default transpose)
+  --l1-weight <x>         λ_L1 in the generator loss (default 100)
+  --lr <x>                Adam learning rate of both models (default 2e-4)
+  --random-crop <a,b>     random resized crops of a…b of the short side (default: centre crop)
+  --seed <n>              split, shuffle, augmentation and penalty seed (default 0)
+  --backend <name>        tensorflow | webgpu | wasm | cpu (default: the fastest available)
+  --resume                continue the run in --out from its last checkpoint
+
+Examples:
+  colorize train --data demo --size 64 --base 16 --epochs 20 --out runs/demo
+  colorize train --data ~/photos --random-crop 0.5,1 --out runs/mine
+  colorize train --out runs/mine --resume
+`;
+
+interface TrainConfig {
+  data: string;
+  size: number;
+  epochs: number;
+  pretrainEpochs: number;
+  batch: number;
+  base: number;
+  depth: number;
+  upsample: 'transpose' | 'bilinear';
+  l1Weight: number;
+  lr: number;
+  randomCrop: [number, number] | null;
+  seed: number;
+}
+
+function parseCrop(value: string | undefined): [number, number] | null {
+  if (value === undefined) return null;
+  const parts = value.split(',').map(Number);
+  if (parts.length !== 2 || parts.some((v) => !(v > 0 && v <= 1)) || parts[0]! > parts[1]!) {
+    throw new UsageError(`--random-crop expects two fractions "min,max" with 0 < min ≤ max ≤ 1, got "${value}".`);
+  }
+  return [parts[0]!, parts[1]!];
+}
+
+async function writePng(path: string, grid: SampleGrid): Promise<void> {
+  await sharp(grid.data, { raw: { width: grid.width, height: grid.height, channels: 3 } }).png().toFile(path);
+}
+
+export async function train(args: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      data: { type: 'string' },
+      out: { type: 'string' },
+      size: { type: 'string' },
+      epochs: { type: 'string' },
+      'pretrain-epochs': { type: 'string' },
+      batch: { type: 'string' },
+      base: { type: 'string' },
+      depth: { type: 'string' },
+      upsample: { type: 'string' },
+      'l1-weight': { type: 'string' },
+      lr: { type: 'string' },
+      'random-crop': { type: 'string' },
+      seed: { type: 'string' },
+      backend: { type: 'string' },
+      resume: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.out(TRAIN_HELP);
+    return 0;
+  }
+  const size = intFlag('size', values.size, 128, 8);
+  const out = resolve(values.out ?? join('runs', `${values.data ?? 'run'}-${size}`.replace(/[^\w.-]+/g, '_')));
+  const configPath = join(out, 'config.json');
+  let config: TrainConfig;
+  if (values.resume) {
+    const text = await readFile(configPath, 'utf8').catch(() => {
+      throw new UsageError(`--resume: ${configPath} not found; is --out the folder of an earlier run?`);
+    });
+    config = JSON.parse(text) as TrainConfig;
+    // A resumed run may be given more epochs; everything else is the run's own.
+    config.epochs = intFlag('epochs', values.epochs, config.epochs, 0);
+    config.pretrainEpochs = intFlag('pretrain-epochs', values['pretrain-epochs'], config.pretrainEpochs, 0);
+  } else {
+    const upsample = values.upsample ?? 'transpose';
+    if (upsample !== 'transpose' && upsample !== 'bilinear') throw new UsageError(`--upsample expects transpose or bilinear, got "${upsample}".`);
+    config = {
+      data: values.data ?? '',
+      size,
+      epochs: intFlag('epochs', values.epochs, 110, 0),
+      pretrainEpochs: intFlag('pretrain-epochs', values['pretrain-epochs'], 5, 0),
+      batch: intFlag('batch', values.batch, 16),
+      base: intFlag('base', values.base, 64),
+      depth: intFlag('depth', values.depth, 4),
+      upsample,
+      l1Weight: numberFlag('l1-weight', values['l1-weight'], 100),
+      lr: numberFlag('lr', values.lr, 2e-4),
+      randomCrop: parseCrop(values['random-crop']),
+      seed: intFlag('seed', values.seed, 0, 0),
+    };
+    if (values.data === undefined) throw new UsageError('--data is required: demo, flowers102, a folder of photos or a .tgz archive.');
+  }
+  const backend = await initBackend(values.backend === undefined ? {} : { backend: values.backend as BackendName });
+  const skipped: string[] = [];
+  const common = { size: config.size, batchSize: config.batch, seed: config.seed, onSkip: (path: string, reason: string) => skipped.push(`${path}: ${reason}`) };
+  const trainData = await openData(config.data, { ...common, split: 'train', randomCrop: config.randomCrop });
+  const validation = await openData(config.data, { ...common, split: 'validation' });
+  for (const s of skipped) io.err(`colorize train: skipped ${s}\n`);
+  await mkdir(join(out, 'samples'), { recursive: true });
+  if (!values.resume) await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  io.err(`colorize train: ${trainData.size} training and ${validation.size} validation images at ${config.size} px, on ${backend}; writing to ${out}\n`);
+
+  const generator = buildUNet({ base: config.base, depth: config.depth, upsample: config.upsample });
+  const critic = buildPatchCritic({ base: config.base });
+  generator.setUserDefinedMetadata({ colorize: { size: config.size, data: config.data, base: config.base, depth: config.depth } });
+  const adam = { learningRate: config.lr };
+  const pretrainer = createL1Trainer({ generator, optimizer: adam, seed: config.seed });
+  const gan = createWganGpTrainer({ generator, critic, l1Weight: config.l1Weight, generatorOptimizer: adam, criticOptimizer: adam, seed: config.seed });
+  const pretrainCheckpoints = fileCheckpoints(join(out, 'checkpoints', 'pretrain'));
+  const ganCheckpoints = fileCheckpoints(join(out, 'checkpoints', 'gan'));
+  if (values.resume) {
+    // The latest phase with a checkpoint wins; the GAN phase's generator includes the pretraining.
+    if (await ganCheckpoints.restore(gan as unknown as Trainer<Record<string, number>>)) io.err(`colorize train: resumed WGAN-GP at epoch ${gan.position.epoch}, batch ${gan.position.batch}\n`);
+    else if (await pretrainCheckpoints.restore(pretrainer as unknown as Trainer<Record<string, number>>)) io.err(`colorize train: resumed pretraining at epoch ${pretrainer.position.epoch}, batch ${pretrainer.position.batch}\n`);
+  }
+
+  const samples: LabBatch = await firstBatch(validation, 8);
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    io.err('\ncolorize train: stopping after this step and saving a checkpoint (Ctrl-C again to quit now)\n');
+    controller.abort();
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
+  const logPath = join(out, 'log.jsonl');
+  const bestPath = join(out, 'best.json');
+  let best = JSON.parse(await readFile(bestPath, 'utf8').catch(() => '{"valPsnr": null}')) as { valPsnr: number | null };
+  const tty = Boolean((process.stderr as { isTTY?: boolean }).isTTY);
+
+  function callbacks(phase: 'pretrain' | 'gan', epochs: number): TrainingCallbacks<Record<string, number>> {
+    let bar: ProgressBar | undefined;
+    return {
+      onEpochBegin: (epoch) => {
+        bar = new ProgressBar(io.err, trainData.batchesPerEpoch, `${phase} ${epoch + 1}/${epochs}`, tty);
+      },
+      onBatchEnd: async (batch, logs) => {
+        bar?.update(batch + 1, phase === 'pretrain' ? `l1 ${logs.l1!.toFixed(4)}` : `W ${logs.wasserstein!.toFixed(3)} gp ${logs.gradientPenalty!.toFixed(3)} l1 ${logs.l1!.toFixed(4)}`);
+        await appendFile(logPath, `${JSON.stringify({ phase, type: 'batch', time: new Date().toISOString(), ...logs })}\n`);
+      },
+      onSampleGrid: async (epoch, grid) => writePng(join(out, 'samples', `${phase}-epoch-${String(epoch + 1).padStart(4, '0')}.png`), grid),
+      onEpochEnd: async (epoch, logs) => {
+        bar?.done();
+        await generator.save(fileSystem(join(out, 'model')));
+        if (best.valPsnr === null || logs.valPsnr! > best.valPsnr) {
+          await generator.save(fileSystem(join(out, 'best-model')));
+          best = { phase, epoch: epoch + 1, valPsnr: logs.valPsnr!, valGreyPsnr: logs.valGreyPsnr } as typeof best;
+          await writeFile(bestPath, `${JSON.stringify(best, null, 2)}\n`);
+        }
+        await appendFile(logPath, `${JSON.stringify({ phase, type: 'epoch', time: new Date().toISOString(), ...logs })}\n`);
+        const losses = phase === 'pretrain' ? `l1 ${logs.l1!.toFixed(4)}` : `critic ${logs.criticLoss!.toFixed(3)}  W ${logs.wasserstein!.toFixed(3)}  gp ${logs.gradientPenalty!.toFixed(3)}  l1 ${logs.l1!.toFixed(4)}`;
+        io.err(`${phase} epoch ${epoch + 1}/${epochs}  ${losses}  val PSNR ${logs.valPsnr!.toFixed(2)} dB (grey ${logs.valGreyPsnr!.toFixed(2)} dB)  ${formatSeconds(logs.seconds)}\n`);
+      },
+    };
+  }
+
+  try {
+    const fitOptions = { validation, samples, signal: controller.signal };
+    let stopped = false;
+    if (gan.position.step === 0 && pretrainer.position.epoch < config.pretrainEpochs) {
+      const r = await pretrainer.fit(trainData, { ...fitOptions, epochs: config.pretrainEpochs, checkpoints: pretrainCheckpoints, callbacks: callbacks('pretrain', config.pretrainEpochs) });
+      stopped = r.stopped;
+    }
+    if (!stopped) {
+      const r = await gan.fit(trainData, { ...fitOptions, epochs: config.epochs, checkpoints: ganCheckpoints, callbacks: callbacks('gan', config.epochs) });
+      stopped = r.stopped;
+    }
+    if (stopped) {
+      io.err(`colorize train: stopped; checkpoint saved. Continue with: colorize train --out ${out} --resume\n`);
+      return 130;
+    }
+    io.err(`colorize train: done; the generator is in ${join(out, 'model')}\n`);
+    return 0;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    tf.dispose([samples.L, samples.ab]);
+    pretrainer.dispose();
+    gan.dispose();
+  }
+}
+
+/** The first `n` images of a dataset's first epoch, as one batch. */
+async function firstBatch(data: { batches(epoch: number): AsyncIterable<LabBatch> }, n: number): Promise<LabBatch> {
+  const Ls: tf.Tensor4D[] = [];
+  const abs: tf.Tensor4D[] = [];
+  let have = 0;
+  for await (const b of data.batches(0)) {
+    Ls.push(b.L);
+    abs.push(b.ab);
+    have += b.L.shape[0];
+    if (have >= n) break;
+  }
+  const batch = tf.tidy(() => {
+    const L = tf.concat(Ls, 0) as tf.Tensor4D;
+    const ab = tf.concat(abs, 0) as tf.Tensor4D;
+    const k = Math.min(n, L.shape[0]);
+    return { L: tf.slice(L, 0, k) as tf.Tensor4D, ab: tf.slice(ab, 0, k) as tf.Tensor4D };
+  });
+  tf.dispose([...Ls, ...abs]);
+  return batch;
+}

@@ -1,0 +1,12 @@
+/**
+ * The Node entry of `@colorize/train`: everything of the main entry, plus folder checkpoints and
+ * image datasets decoded with sharp.
+ *
+ * @packageDocumentation
+ */
+export * from './index.js';
+export { fileCheckpoints } from './file-checkpoints.js';
+export type { FileCheckpointsOptions } from './file-checkpoints.js';
+export { demoPhotos, demoPhotosDir } from './data/demo-photos.node.js';
+export { imageFolder, IMAGE_EXTENSIONS } from './data/image-dataset.node.js';
+export type { ImageDataset, ImageDatasetOptions, ImageFolderOptions } from './data/image-dataset.node.js';

@@ -1,0 +1,92 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertOptions, invalid, registerTrainingSupport } from '@colorize/core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+import { resolveAdam } from './adam.js';
+import type { AdamOptions } from './adam.js';
+import { createTrainer, guardedUpdate, trainableVariables } from './base-trainer.js';
+import type { LabDataset } from './lab-batch.js';
+import { l1Loss } from './losses.js';
+import type { FitOptions, FitResult, Trainer } from './trainer.js';
+import { assertModel, countOption } from './wgan-gp-trainer.js';
+
+/** Options of {@link createL1Trainer}. @group Training */
+export interface L1TrainerOptions {
+  /** The generator: L `[b, h, w, 1]` → ab `[b, h, w, 2]`, in model space. Required. */
+  generator: tfl.LayersModel;
+  /** Adam's settings. Defaults to lr 2e-4, β1 0.5, β2 0.999, ε 1e-8. */
+  optimizer?: AdamOptions;
+  /** Recorded for reproducibility (L1 training draws nothing itself). Defaults to 0. */
+  seed?: number;
+}
+
+/** What one L1 step reports. @group Training */
+export interface L1Logs {
+  [name: string]: number;
+  /** Mean absolute error of ab in model space. */
+  l1: number;
+}
+
+/**
+ * A trainer for the generator alone on the L1 loss: the seed's head start before adversarial
+ * training. Same `step` / `fit` / checkpoint API as {@link createWganGpTrainer}.
+ *
+ * @group Training
+ */
+export function createL1Trainer(options: L1TrainerOptions): Trainer<L1Logs> {
+  const fn = 'createL1Trainer';
+  if (options === undefined) throw invalid('INVALID_OPTION', fn, 'options with a generator', 'undefined');
+  const o = assertOptions(fn, options, ['generator', 'optimizer', 'seed']);
+  const generator = assertModel(fn, 'generator', o.generator);
+  const adam = resolveAdam(fn, 'optimizer', o.optimizer);
+  const seed = countOption(fn, 'seed', o.seed, 0, Number.MIN_SAFE_INTEGER);
+  registerTrainingSupport();
+  const opt = tf.train.adam(adam.learningRate, adam.beta1, adam.beta2, adam.epsilon);
+  const vars = trainableVariables(generator);
+  return createTrainer<L1Logs>({
+    kind: 'l1',
+    fn,
+    models: { generator },
+    optimizers: { generator: opt },
+    config: { optimizer: adam, seed },
+    seed,
+    async step({ L, ab }, _random, step) {
+      const { l1 } = await guardedUpdate(
+        opt,
+        vars,
+        () => {
+          const l1 = l1Loss(generator.apply(L, { training: true }) as tf.Tensor4D, ab);
+          return { total: l1, terms: { l1 } };
+        },
+        step,
+      );
+      return { l1 };
+    },
+  });
+}
+
+/** Options of {@link pretrainGenerator}: those of `fit`, and the optimizer's. @group Training */
+export interface PretrainOptions extends FitOptions<L1Logs> {
+  /** Adam's settings. Defaults to lr 2e-4, β1 0.5, β2 0.999, ε 1e-8. */
+  optimizer?: AdamOptions;
+}
+
+/**
+ * Trains the generator alone on L1 for some epochs: the seed's head start before WGAN-GP.
+ * A shorthand for {@link createL1Trainer} and its `fit`; the optimizer is freed at the end.
+ *
+ * @example
+ * ```ts
+ * await pretrainGenerator(generator, data, { epochs: 5, validation });
+ * ```
+ * @group Training
+ */
+export async function pretrainGenerator(generator: tfl.LayersModel, data: LabDataset, options: PretrainOptions): Promise<FitResult<L1Logs>> {
+  const { optimizer, ...fit } = options ?? ({} as PretrainOptions);
+  const trainer = createL1Trainer({ generator, ...(optimizer ? { optimizer } : {}) });
+  try {
+    return await trainer.fit(data, fit);
+  } finally {
+    trainer.dispose();
+  }
+}

@@ -1,0 +1,179 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { ColorizeError, initBackend } from '@colorize/core';
+import { buildPatchCritic, buildUNet } from '@colorize/models';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { fileCheckpoints } from './file-checkpoints.js';
+import { createL1Trainer } from './l1-trainer.js';
+import type { LabBatch, LabDataset } from './lab-batch.js';
+import { tensorDataset } from './tensor-dataset.js';
+import { demoPhotoBatch } from './test-photos.js';
+import type { Trainer } from './trainer.js';
+import { createWganGpTrainer } from './wgan-gp-trainer.js';
+
+const SIZE = 32;
+type AnyTrainer = Trainer<Record<string, number>>;
+
+function tinyModels(): { generator: tfl.LayersModel; critic: tfl.LayersModel } {
+  return { generator: buildUNet({ base: 4, depth: 2 }), critic: buildPatchCritic({ base: 4 }) };
+}
+
+function copyWeights(from: tfl.LayersModel, to: tfl.LayersModel): void {
+  to.setWeights(from.getWeights());
+}
+
+describe('training on real photos (cpu)', () => {
+  let photos: LabBatch;
+  let dir: string;
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu', env: {} });
+    // Eight photos in batches of four keep the cpu backend's runs short.
+    const all = await demoPhotoBatch('train', SIZE);
+    photos = tf.tidy(() => ({ L: tf.slice(all.L, 0, 8) as tf.Tensor4D, ab: tf.slice(all.ab, 0, 8) as tf.Tensor4D }));
+    tf.dispose([all.L, all.ab]);
+    dir = await mkdtemp(join(tmpdir(), 'colorize-train-'));
+  });
+  afterAll(async () => {
+    tf.dispose([photos.L, photos.ab]);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('stops after epoch 2, resumes from the checkpoint in new models and trainers, and logs epoch 3 exactly as an uninterrupted run', async () => {
+    const data = tensorDataset(photos, { batchSize: 4, seed: 3, flip: true });
+    const initial = tinyModels();
+    const run = async (epochs: number, checkpointDir: string, resume: boolean) => {
+      const models = tinyModels();
+      copyWeights(initial.generator, models.generator);
+      copyWeights(initial.critic, models.critic);
+      const trainer = createWganGpTrainer({ ...models, seed: 5 });
+      const checkpoints = fileCheckpoints(checkpointDir);
+      if (resume) expect(await checkpoints.restore(trainer as unknown as AnyTrainer)).toBe(true);
+      const result = await trainer.fit(data, { epochs, checkpoints });
+      trainer.dispose();
+      return result;
+    };
+    const straight = await run(3, join(dir, 'straight'), false);
+    const first = await run(2, join(dir, 'split'), false);
+    expect(first.position).toEqual({ epoch: 2, batch: 0, step: 4 });
+    const resumed = await run(3, join(dir, 'split'), true);
+    expect(resumed.history).toHaveLength(1);
+    const { seconds: _a, ...expected } = straight.history[2]!;
+    const { seconds: _b, ...actual } = resumed.history[0]!;
+    expect(actual).toEqual(expected);
+    data.dispose();
+  });
+
+  it('resumes mid-epoch after a stop signal, with the same logs as an uninterrupted run', async () => {
+    const data = tensorDataset(photos, { batchSize: 3, seed: 4, flip: true });
+    const initial = tinyModels().generator;
+    const make = () => {
+      const generator = buildUNet({ base: 4, depth: 2 });
+      copyWeights(initial, generator);
+      return createL1Trainer({ generator });
+    };
+    const straight = make();
+    const expected: number[] = [];
+    await straight.fit(data, { epochs: 2, callbacks: { onBatchEnd: (_b, logs) => void expected.push(logs.l1) } });
+    const controller = new AbortController();
+    const stopping = make();
+    const checkpoints = fileCheckpoints(join(dir, 'mid-epoch'));
+    const seen: number[] = [];
+    const stop = await stopping.fit(data, {
+      epochs: 2,
+      checkpoints,
+      signal: controller.signal,
+      callbacks: { onBatchEnd: (b, logs) => void (seen.push(logs.l1), b === 1 && logs.epoch === 1 && controller.abort()) },
+    });
+    expect(stop.stopped).toBe(true);
+    expect(stop.position).toEqual({ epoch: 1, batch: 2, step: 5 });
+    const resumed = make();
+    await checkpoints.restore(resumed as unknown as AnyTrainer);
+    await resumed.fit(data, { epochs: 2, callbacks: { onBatchEnd: (_b, logs) => void seen.push(logs.l1) } });
+    expect(seen).toEqual(expected);
+    [straight, stopping, resumed].forEach((t) => t.dispose());
+    data.dispose();
+  });
+
+  it('stops on a NaN with NON_FINITE_LOSS and the step number, updates nothing, and the last checkpoint stays loadable', async () => {
+    const { generator, critic } = tinyModels();
+    const trainer = createWganGpTrainer({ generator, critic });
+    const good = tensorDataset(photos, { batchSize: 4 });
+    const checkpoints = fileCheckpoints(join(dir, 'nan'));
+    await trainer.fit(good, { epochs: 1, checkpoints });
+    const poisoned: LabDataset = {
+      size: 2,
+      batchesPerEpoch: 1,
+      async *batches() {
+        yield tf.tidy(() => {
+          const L = tf.slice(photos.L, 0, 2) as tf.Tensor4D;
+          const mask = tf.scalar(NaN);
+          return { L: tf.concat([tf.slice(L, 0, 1), tf.mul(tf.slice(L, 1, 1), mask)]) as tf.Tensor4D, ab: tf.slice(photos.ab, 0, 2) as tf.Tensor4D };
+        });
+      },
+    };
+    const before = generator.getWeights().map((w) => w.dataSync().slice());
+    const error = await trainer.fit(poisoned, { epochs: 2, checkpoints }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    expect(ColorizeError.isInstance(error) && error.code).toBe('NON_FINITE_LOSS');
+    expect((error as Error).message).toMatch(/^training step 3: the loss .*is NaN; the step's gradients were not applied\.$/);
+    expect(trainer.position.step).toBe(2);
+    generator.getWeights().forEach((w, i) => expect(w.dataSync()).toEqual(before[i]));
+    const fresh = tinyModels();
+    const again = createWganGpTrainer(fresh);
+    expect(await checkpoints.restore(again as unknown as AnyTrainer)).toBe(true);
+    expect(again.position).toEqual({ epoch: 1, batch: 0, step: 2 });
+    fresh.generator.getWeights().forEach((w, i) => expect(w.dataSync()).toEqual(before[i]));
+    [trainer, again].forEach((t) => t.dispose());
+    good.dispose();
+  });
+});
+
+describe('a long run (wasm)', () => {
+  it('holds the same number of tensors after step 10 and after step 200', async () => {
+    await initBackend({ backend: 'wasm', env: {} });
+    const photos = await demoPhotoBatch('validation', SIZE);
+    const { generator, critic } = tinyModels();
+    const trainer = createWganGpTrainer({ generator, critic });
+    const batch = tf.tidy(() => ({ L: tf.slice(photos.L, 0, 2) as tf.Tensor4D, ab: tf.slice(photos.ab, 0, 2) as tf.Tensor4D }));
+    let after10 = 0;
+    for (let i = 1; i <= 200; i++) {
+      await trainer.step(batch);
+      if (i === 10) after10 = tf.memory().numTensors;
+    }
+    expect(tf.memory().numTensors).toBe(after10);
+    tf.dispose([batch.L, batch.ab, photos.L, photos.ab]);
+    trainer.dispose();
+  }, 60_000);
+
+  // This shows the trainers learn: fit a few photos. Generalisation to unseen photos is what the
+  // shipped model's evaluation on held-out images shows (packages/cli/model/README.md).
+  it('a tiny generator and critic fit four real photos: L1 falls and PSNR rises far above the grey baseline', async () => {
+    await initBackend({ backend: 'wasm', env: {} });
+    const all = await demoPhotoBatch('train', SIZE);
+    const four = tf.tidy(() => ({ L: tf.slice(all.L, 0, 4) as tf.Tensor4D, ab: tf.slice(all.ab, 0, 4) as tf.Tensor4D }));
+    const data = tensorDataset(four, { batchSize: 4, flip: true, seed: 1 });
+    const validation = tensorDataset(four, { shuffle: false });
+    const generator = buildUNet({ base: 8, depth: 2 });
+    const critic = buildPatchCritic({ base: 4 });
+    const pre = createL1Trainer({ generator, optimizer: { learningRate: 2e-3 } });
+    const l1: number[] = [];
+    await pre.fit(data, { epochs: 150, callbacks: { onBatchEnd: (_b, logs) => void l1.push(logs.l1) } });
+    const gan = createWganGpTrainer({ generator, critic, generatorOptimizer: { learningRate: 2e-3 } });
+    const result = await gan.fit(data, { epochs: 50, validation });
+    const last = result.history.at(-1)!;
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(mean(l1.slice(-10))).toBeLessThan(mean(l1.slice(0, 10)) / 3);
+    expect(last.l1).toBeLessThan(mean(l1.slice(-10)));
+    expect(last.valPsnr! - last.valGreyPsnr!).toBeGreaterThan(5);
+    [pre, gan].forEach((t) => t.dispose());
+    [data, validation].forEach((d) => d.dispose());
+    tf.dispose([all.L, all.ab, four.L, four.ab]);
+  }, 60_000);
+});

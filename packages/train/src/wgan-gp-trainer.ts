@@ -1,0 +1,156 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { assertOptions, describeValue, invalid, registerTrainingSupport } from '@colorize/core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+
+import { resolveAdam } from './adam.js';
+import type { AdamOptions } from './adam.js';
+import { createTrainer, guardedUpdate, trainableVariables } from './base-trainer.js';
+import { gradientPenalty } from './gradient-penalty.js';
+import { criticLoss, generatorAdversarialLoss, l1Loss } from './losses.js';
+import type { Trainer } from './trainer.js';
+
+/** Options of {@link createWganGpTrainer}; the defaults are the seed's. @group Training */
+export interface WganGpTrainerOptions {
+  /** The generator: L `[b, h, w, 1]` → ab `[b, h, w, 2]`, in model space. Required. */
+  generator: tfl.LayersModel;
+  /** The critic: L and ab `[b, h, w, 3]` → scores. Required. */
+  critic: tfl.LayersModel;
+  /** Critic updates per batch. Defaults to 1. */
+  criticSteps?: number;
+  /** Generator updates per batch. Defaults to 2. */
+  generatorSteps?: number;
+  /** λ_GP, the gradient penalty's weight. Defaults to 10. */
+  gradientPenaltyWeight?: number;
+  /** λ_L1, the weight of the L1 loss in the generator's loss. Defaults to 100. */
+  l1Weight?: number;
+  /** Adam for the generator. Defaults to lr 2e-4, β1 0.5, β2 0.999, ε 1e-8. */
+  generatorOptimizer?: AdamOptions;
+  /** Adam for the critic. Defaults to lr 2e-4, β1 0.5, β2 0.999, ε 1e-8. */
+  criticOptimizer?: AdamOptions;
+  /** Seed of the penalty's α draws (with a seeded dataset, runs on the cpu backend repeat exactly). Defaults to 0. */
+  seed?: number;
+}
+
+/** What one WGAN-GP step reports, as plain numbers. @group Training */
+export interface WganGpLogs {
+  [name: string]: number;
+  /** The critic's loss, `mean D(fake) − mean D(real) + λ_GP·GP` (last critic update). */
+  criticLoss: number;
+  /** `mean D(real) − mean D(fake)`, the critic's estimate of the Wasserstein distance. */
+  wasserstein: number;
+  /** The penalty term `λ_GP·GP`. */
+  gradientPenalty: number;
+  /** The generator's loss, `−mean D(fake) + λ_L1·L1` (last generator update). */
+  generatorLoss: number;
+  /** `−mean D(fake)` of the last generator update. */
+  adversarial: number;
+  /** The L1 loss of the last generator update, in model space. */
+  l1: number;
+}
+
+const KNOWN = ['generator', 'critic', 'criticSteps', 'generatorSteps', 'gradientPenaltyWeight', 'l1Weight', 'generatorOptimizer', 'criticOptimizer', 'seed'] as const;
+
+export function assertModel(fn: string, name: string, model: unknown): tfl.LayersModel {
+  const m = model as Partial<tfl.LayersModel> | null;
+  if (typeof m !== 'object' || m === null || typeof m.apply !== 'function' || !Array.isArray(m.trainableWeights)) {
+    throw invalid('INVALID_OPTION', fn, `${name} as a tfjs layers model`, describeValue(model));
+  }
+  return model as tfl.LayersModel;
+}
+
+export function countOption(fn: string, name: string, value: unknown, fallback: number, min = 1): number {
+  const v = value ?? fallback;
+  if (!Number.isInteger(v) || (v as number) < min) throw invalid('INVALID_OPTION', fn, `${name} to be an integer ≥ ${min}`, describeValue(v));
+  return v as number;
+}
+
+export function weightOption(fn: string, name: string, value: unknown, fallback: number): number {
+  const v = value ?? fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw invalid('INVALID_OPTION', fn, `${name} to be a finite number ≥ 0`, describeValue(v));
+  return v;
+}
+
+/**
+ * The seed's adversarial training: WGAN-GP (Gulrajani et al. 2017) with an L1 term (pix2pix,
+ * Isola et al. 2017). Per batch, the critic is updated `criticSteps` times on
+ * `mean D(fake) − mean D(real) + λ_GP·GP`, then the generator `generatorSteps` times on
+ * `−mean D(fake) + λ_L1·L1(G(L), ab)`; each with its own Adam. The generator runs in training
+ * mode throughout (BatchNorm on batch statistics), as in PyTorch's `model.train()`.
+ *
+ * @example
+ * ```ts
+ * const trainer = createWganGpTrainer({ generator: buildUNet(), critic: buildPatchCritic() });
+ * const logs = await trainer.step({ L, ab });
+ * await trainer.fit(data, { epochs: 110, validation, callbacks: { onEpochEnd: (e, l) => report(l) } });
+ * ```
+ * @group Training
+ */
+export function createWganGpTrainer(options: WganGpTrainerOptions): Trainer<WganGpLogs> {
+  const fn = 'createWganGpTrainer';
+  const o = assertOptions(fn, options, KNOWN);
+  if (options === undefined) throw invalid('INVALID_OPTION', fn, 'options with generator and critic', 'undefined');
+  const generator = assertModel(fn, 'generator', o.generator);
+  const critic = assertModel(fn, 'critic', o.critic);
+  const criticSteps = countOption(fn, 'criticSteps', o.criticSteps, 1);
+  const generatorSteps = countOption(fn, 'generatorSteps', o.generatorSteps, 2);
+  const gpWeight = weightOption(fn, 'gradientPenaltyWeight', o.gradientPenaltyWeight, 10);
+  const l1Weight = weightOption(fn, 'l1Weight', o.l1Weight, 100);
+  const gAdam = resolveAdam(fn, 'generatorOptimizer', o.generatorOptimizer);
+  const dAdam = resolveAdam(fn, 'criticOptimizer', o.criticOptimizer);
+  const seed = countOption(fn, 'seed', o.seed, 0, Number.MIN_SAFE_INTEGER);
+  registerTrainingSupport();
+
+  const gOpt = tf.train.adam(gAdam.learningRate, gAdam.beta1, gAdam.beta2, gAdam.epsilon);
+  const dOpt = tf.train.adam(dAdam.learningRate, dAdam.beta1, dAdam.beta2, dAdam.epsilon);
+  const gVars = trainableVariables(generator);
+  const dVars = trainableVariables(critic);
+  const apply = (model: tfl.LayersModel, x: tf.Tensor): tf.Tensor4D => model.apply(x, { training: true }) as tf.Tensor4D;
+
+  return createTrainer<WganGpLogs>({
+    kind: 'wgan-gp',
+    fn,
+    models: { generator, critic },
+    optimizers: { generator: gOpt, critic: dOpt },
+    config: { criticSteps, generatorSteps, gradientPenaltyWeight: gpWeight, l1Weight, generatorOptimizer: gAdam, criticOptimizer: dAdam, seed },
+    seed,
+    async step({ L, ab }, random, step) {
+      const batch = L.shape[0];
+      let d = { total: NaN, wasserstein: NaN, gp: NaN };
+      for (let i = 0; i < criticSteps; i++) {
+        const alpha = tf.tensor1d(Array.from({ length: batch }, () => random.next()));
+        const fakeAb = tf.tidy(() => apply(generator, L));
+        try {
+          d = await guardedUpdate(
+            dOpt,
+            dVars,
+            () => {
+              const real = tf.concat([L, ab], 3) as tf.Tensor4D;
+              const fake = tf.concat([L, fakeAb], 3) as tf.Tensor4D;
+              const w = criticLoss(apply(critic, real), apply(critic, fake));
+              const gp = gradientPenalty(critic, real, fake, { weight: gpWeight, alpha });
+              return { total: tf.add(w, gp) as tf.Scalar, terms: { wasserstein: tf.neg(w) as tf.Scalar, gp } };
+            },
+            step,
+          );
+        } finally {
+          tf.dispose([alpha, fakeAb]);
+        }
+      }
+      let g = { total: NaN, adversarial: NaN, l1: NaN };
+      for (let i = 0; i < generatorSteps; i++) {
+        g = await guardedUpdate(
+          gOpt,
+          gVars,
+          () => {
+            const fakeAb = apply(generator, L);
+            const adversarial = generatorAdversarialLoss(apply(critic, tf.concat([L, fakeAb], 3)));
+            const l1 = l1Loss(fakeAb, ab);
+            return { total: tf.add(adversarial, tf.mul(l1, l1Weight)) as tf.Scalar, terms: { adversarial, l1 } };
+          },
+          step,
+        );
+      }
+      return { criticLoss: d.total, wasserstein: d.wasserstein, gradientPenalty: d.gp, generatorLoss: g.total, adversarial: g.adversarial, l1: g.l1 };
+    },
+  });
+}

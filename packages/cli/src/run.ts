@@ -5,6 +5,9 @@ import type { BackendName } from '@colorize/core';
 
 import type { CliIO } from './io.js';
 import { defaultIO } from './io.js';
+import { colorizeCommand } from './commands/colorize.js';
+import { demoCommand } from './commands/demo.js';
+import { evalCommand } from './commands/evaluate.js';
 import { train } from './commands/train.js';
 import { UsageError } from './usage-error.js';
 
@@ -15,7 +18,10 @@ const VERSION = '0.1.0';
 const HELP = `colorize ${VERSION}: deep-learning colorization of black-and-white photos on TensorFlow.js
 
 Usage:
-  colorize train --data <...>  train the seed's model (L1, then WGAN-GP); see colorize train --help
+  colorize <images|folders…>  colorize photos at full resolution (see colorize colorize --help)
+  colorize demo                colorize the shipped demo photos with the shipped model, offline
+  colorize eval --data <...>   PSNR, SSIM, colorfulness beside the grey baseline (--help)
+  colorize train --data <...>  train the seed's model (L1, then WGAN-GP) (--help)
   colorize backends [--json]   which tfjs backends start on this machine, and why not
   colorize --version           print the version
   colorize --help              print this help
@@ -83,9 +89,19 @@ export async function run(argv: readonly string[], io: CliIO = defaultIO()): Pro
         return await backends(rest, io);
       case 'train':
         return await train(rest, io);
+      case 'eval':
+        return await evalCommand(rest, io);
+      case 'demo':
+        return await demoCommand(rest, io);
+      case 'colorize':
+        return await colorizeCommand(rest, io);
       default:
-        io.err(`colorize: unknown command "${command}".\n\n${HELP}`);
-        return 2;
+        if (command.startsWith('-') && command !== '-o') {
+          io.err(`colorize: unknown option "${command}".\n\n${HELP}`);
+          return 2;
+        }
+        // Anything else is an image or folder: colorize it.
+        return await colorizeCommand(argv as string[], io);
     }
   } catch (err) {
     if (ColorizeError.isInstance(err)) {

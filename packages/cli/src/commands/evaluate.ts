@@ -1,0 +1,133 @@
+import { parseArgs } from 'node:util';
+
+import * as tf from '@tensorflow/tfjs-core';
+import { colorfulness, initBackend, psnr, ssim } from '@colorize/core';
+import type { BackendName } from '@colorize/core';
+import { colorize } from '@colorize/lab';
+import type { Split } from '@colorize/train';
+
+import { openData } from '../data-source.js';
+import type { CliIO } from '../io.js';
+import { loadGenerator } from '../model-dir.js';
+import { intFlag, UsageError } from '../usage-error.js';
+
+export const EVAL_HELP = `Usage: colorize eval --data <demo|folder> [options]
+
+Measures a model on a split of a dataset: PSNR, SSIM and colorfulness (Hasler–Süsstrunk) per
+image and their means, always beside the grey baseline (the same L with a = b = 0) and the
+originals, on the same images, in RGB.
+
+Options:
+  --data <what>           demo (the shipped photos) or a folder of photos
+  --model <dir>           a model folder or a colorize train run (default: the shipped model)
+  --split <name>          train | validation | test | all (default test)
+  --size <px>             image side (default: the size the model was trained at, else 128)
+  --seed <n>              the split's seed (default 0, as colorize train)
+  --backend <name>        tensorflow | webgpu | wasm | cpu (default: the fastest available)
+  --json                  print JSON instead of a table
+
+Examples:
+  colorize eval --data demo
+  colorize eval --model runs/mine --data ~/photos --split validation --json
+`;
+
+export interface EvalRow {
+  file: string;
+  psnr: number;
+  greyPsnr: number;
+  ssim: number;
+  greySsim: number;
+  colorfulness: number;
+  realColorfulness: number;
+}
+
+export interface EvalReport {
+  model: string;
+  data: string;
+  split: Split;
+  size: number;
+  images: EvalRow[];
+  mean: Omit<EvalRow, 'file'>;
+}
+
+/** Runs the evaluation; shared by `eval` and `demo`. */
+export async function evaluateModel(options: { model?: string; data: string; split: Split; size?: number; seed: number }): Promise<{ report: EvalReport; grid: { L: tf.Tensor4D; ab: tf.Tensor4D; pred: tf.Tensor4D } }> {
+  const generator = await loadGenerator(options.model);
+  const size = options.size ?? generator.trainedSize ?? 128;
+  const data = await openData(options.data, { split: options.split, size, seed: options.seed, batchSize: 64, shuffle: false, flip: false });
+  const rows: EvalRow[] = [];
+  const Ls: tf.Tensor4D[] = [];
+  const abs: tf.Tensor4D[] = [];
+  const preds: tf.Tensor4D[] = [];
+  for await (const batch of data.batches(0)) {
+    const pred = generator.model.predict(batch.L) as tf.Tensor4D;
+    const [rgb, real, grey] = tf.tidy(() => [colorize(batch.L, pred), colorize(batch.L, batch.ab), colorize(batch.L, tf.zerosLike(batch.ab))]);
+    const metrics = {
+      psnr: await psnr(rgb, real, { dataRange: 1 }),
+      greyPsnr: await psnr(grey, real, { dataRange: 1 }),
+      ssim: await ssim(rgb, real, { dataRange: 1 }),
+      greySsim: await ssim(grey, real, { dataRange: 1 }),
+      colorfulness: await colorfulness(rgb, { dataRange: 1 }),
+      realColorfulness: await colorfulness(real, { dataRange: 1 }),
+    };
+    metrics.psnr.perImage.forEach((_, i) => {
+      rows.push({
+        file: data.files[rows.length]!,
+        ...(Object.fromEntries(Object.entries(metrics).map(([k, m]) => [k, m.perImage[i]!])) as Omit<EvalRow, 'file'>),
+      });
+    });
+    tf.dispose([rgb, real, grey]);
+    Ls.push(batch.L);
+    abs.push(batch.ab);
+    preds.push(pred);
+  }
+  const keys = ['psnr', 'greyPsnr', 'ssim', 'greySsim', 'colorfulness', 'realColorfulness'] as const;
+  const mean = Object.fromEntries(keys.map((k) => [k, rows.reduce((s, r) => s + r[k], 0) / rows.length])) as Omit<EvalRow, 'file'>;
+  const grid = tf.tidy(() => ({ L: tf.concat(Ls) as tf.Tensor4D, ab: tf.concat(abs) as tf.Tensor4D, pred: tf.concat(preds) as tf.Tensor4D }));
+  tf.dispose([...Ls, ...abs, ...preds]);
+  generator.model.dispose();
+  return { report: { model: generator.path, data: options.data, split: options.split, size, images: rows, mean }, grid };
+}
+
+export function formatReport(r: EvalReport): string {
+  const name = (f: string) => f.split(/[\\/]/).pop()!;
+  const width = Math.max(5, ...r.images.map((row) => name(row.file).length));
+  const line = (file: string, x: Omit<EvalRow, 'file'>) =>
+    `${file.padEnd(width)}  ${x.psnr.toFixed(2).padStart(6)}  ${x.greyPsnr.toFixed(2).padStart(6)}  ${x.ssim.toFixed(3)}  ${x.greySsim.toFixed(3)}  ${x.colorfulness.toFixed(1).padStart(5)}  ${x.realColorfulness.toFixed(1).padStart(5)}\n`;
+  let out = `model ${r.model}\ndata ${r.data}, split ${r.split}, ${r.images.length} images at ${r.size} px\n\n`;
+  out += `${'image'.padEnd(width)}  ${'PSNR'.padStart(6)}  ${'grey'.padStart(6)}  SSIM   grey   color  real\n`;
+  for (const row of r.images) out += line(name(row.file), row);
+  out += line('mean', r.mean);
+  const m = r.mean;
+  out += `\nPSNR ${m.psnr.toFixed(2)} dB against the grey baseline's ${m.greyPsnr.toFixed(2)} dB (${m.psnr - m.greyPsnr >= 0 ? '+' : ''}${(m.psnr - m.greyPsnr).toFixed(2)} dB); colorfulness ${((100 * m.colorfulness) / m.realColorfulness).toFixed(0)} % of the originals'.\n`;
+  return out;
+}
+
+export async function evalCommand(args: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      data: { type: 'string' },
+      model: { type: 'string' },
+      split: { type: 'string' },
+      size: { type: 'string' },
+      seed: { type: 'string' },
+      backend: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    io.out(EVAL_HELP);
+    return 0;
+  }
+  if (values.data === undefined) throw new UsageError('--data is required: demo or a folder of photos.');
+  const split = (values.split ?? 'test') as Split;
+  if (!['train', 'validation', 'test', 'all'].includes(split)) throw new UsageError(`--split expects train, validation, test or all, got "${split}".`);
+  await initBackend(values.backend === undefined ? {} : { backend: values.backend as BackendName });
+  const size = values.size === undefined ? undefined : intFlag('size', values.size, 128, 16);
+  const { report, grid } = await evaluateModel({ ...(values.model ? { model: values.model } : {}), data: values.data, split, ...(size ? { size } : {}), seed: intFlag('seed', values.seed, 0, 0) });
+  tf.dispose([grid.L, grid.ab, grid.pred]);
+  io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  return 0;
+}

@@ -1,0 +1,119 @@
+import { readdir, stat } from 'node:fs/promises';
+import { extname, join, relative, resolve } from 'node:path';
+
+import * as tf from '@tensorflow/tfjs-core';
+import { ColorizeError } from '@colorize/core';
+import { modelLabToRgb8, rgb8ToModelLab } from '@colorize/lab';
+import { IMAGE_EXTENSIONS } from '@colorize/train';
+import sharp from 'sharp';
+
+import type { LoadedGenerator } from './model-dir.js';
+import { predictAb } from './model-dir.js';
+
+/** Largest image the command decodes (pixels). */
+const MAX_PIXELS = 100_000_000;
+
+/** An image file to colorize and where its result goes, relative to the output folder. */
+export interface ImageJob {
+  input: string;
+  output: string;
+}
+
+/** Expands files and folders into image jobs; a missing path is an error of its own. */
+export async function collectImages(inputs: readonly string[], outDir: string): Promise<{ jobs: ImageJob[]; errors: string[] }> {
+  const jobs: ImageJob[] = [];
+  const errors: string[] = [];
+  for (const input of inputs) {
+    const info = await stat(input).catch(() => undefined);
+    if (info === undefined) {
+      errors.push(`${input}: no such file or folder`);
+    } else if (info.isDirectory()) {
+      const root = resolve(input);
+      const entries = await readdir(root, { recursive: true, withFileTypes: true });
+      for (const e of entries) {
+        if (!e.isFile() || !IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase() as (typeof IMAGE_EXTENSIONS)[number])) continue;
+        const full = join(e.parentPath, e.name);
+        jobs.push({ input: full, output: join(outDir, relative(resolve(root, '..'), full)) });
+      }
+    } else {
+      jobs.push({ input, output: join(outDir, resolve(input).split(/[\\/]/).pop()!) });
+    }
+  }
+  return { jobs, errors };
+}
+
+/** An 8-bit sRGB photo at full resolution, with its alpha when it has one. */
+export interface Photo {
+  width: number;
+  height: number;
+  rgb: Uint8Array;
+  alpha: Uint8Array | null;
+}
+
+/** Decodes any JPEG, PNG or WebP (grey, RGB, RGBA, CMYK, 16-bit; EXIF-rotated) to 8-bit sRGB. */
+export async function readPhoto(path: string): Promise<Photo> {
+  try {
+    const image = sharp(path, { limitInputPixels: MAX_PIXELS, failOn: 'truncated' }).rotate();
+    const meta = await image.metadata();
+    const { data, info } = await image.toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const n = info.width * info.height;
+    const hasAlpha = info.channels === 4 || (meta.hasAlpha ?? false);
+    const rgb = new Uint8Array(n * 3);
+    const alpha = hasAlpha && info.channels === 4 ? new Uint8Array(n) : null;
+    for (let p = 0; p < n; p++) {
+      const s = p * info.channels;
+      if (info.channels >= 3) {
+        rgb[3 * p] = data[s]!;
+        rgb[3 * p + 1] = data[s + 1]!;
+        rgb[3 * p + 2] = data[s + 2]!;
+      } else {
+        rgb[3 * p] = rgb[3 * p + 1] = rgb[3 * p + 2] = data[s]!;
+      }
+      if (alpha) alpha[p] = data[s + 3]!;
+    }
+    return { width: info.width, height: info.height, rgb, alpha };
+  } catch (err) {
+    throw new ColorizeError('IO_ERROR', `${path}: not a readable image (${(err as Error).message.split('\n')[0]})`, { cause: err });
+  }
+}
+
+/**
+ * Colorizes a photo: the generator runs on L at `renderSize` (rounded to its multiple), its ab is
+ * resized back to the photo's size and joined with the photo's own full-resolution L, so every
+ * detail of the original stays (Zhang et al. 2016; DeOldify's render factor).
+ */
+export function colorizePhoto(photo: Photo, generator: LoadedGenerator, renderSize: number): Uint8Array {
+  const { width, height } = photo;
+  const { L } = rgb8ToModelLab(photo.rgb);
+  const side = Math.max(generator.multiple, Math.round(renderSize / generator.multiple) * generator.multiple);
+  const ab = tf.tidy(() => {
+    const full = tf.tensor4d(L, [1, height, width, 1]);
+    const small = tf.image.resizeBilinear(full, [side, side], true);
+    const pred = predictAb(generator.model, small);
+    return tf.image.resizeBilinear(pred, [height, width], true);
+  });
+  try {
+    return modelLabToRgb8(L, ab.dataSync() as Float32Array) as Uint8Array;
+  } finally {
+    ab.dispose();
+  }
+}
+
+/** Writes RGB (and alpha) in the format the path's extension names. */
+export async function writePhoto(path: string, photo: Photo, rgb: Uint8Array): Promise<void> {
+  const { width, height, alpha } = photo;
+  let data: Uint8Array = rgb;
+  if (alpha) {
+    data = new Uint8Array(width * height * 4);
+    for (let p = 0; p < width * height; p++) {
+      data[4 * p] = rgb[3 * p]!;
+      data[4 * p + 1] = rgb[3 * p + 1]!;
+      data[4 * p + 2] = rgb[3 * p + 2]!;
+      data[4 * p + 3] = alpha[p]!;
+    }
+  }
+  const image = sharp(data, { raw: { width, height, channels: alpha ? 4 : 3 } });
+  const ext = extname(path).toLowerCase();
+  const encoded = ext === '.png' ? image.png() : ext === '.webp' ? image.webp({ quality: 95 }) : image.jpeg({ quality: 95, chromaSubsampling: '4:4:4' });
+  await encoded.toFile(path);
+}

@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ColorizeError, fileSystem } from '@colorize/core';
+import '@colorize/models'; // registers InstanceNormalization for loading
+
+/** The model shipped with the CLI (`model/` in this package). */
+export function shippedModelDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'model', 'model.json'))) return join(dir, 'model');
+    dir = dirname(dir);
+  }
+  throw new ColorizeError('IO_ERROR', 'colorize: the shipped model is missing from this installation; give --model.');
+}
+
+/** What `--model` may name: a model folder, its model.json, or a `colorize train` run folder. */
+export function resolveModelPath(path: string | undefined): string {
+  if (path === undefined) return shippedModelDir();
+  const p = resolve(path);
+  if (p.endsWith('.json') || existsSync(join(p, 'model.json'))) return p;
+  if (existsSync(join(p, 'model', 'model.json'))) return join(p, 'model');
+  throw new ColorizeError('INVALID_MODEL_FILE', `--model: "${path}" holds no model.json (nor model/model.json of a training run).`);
+}
+
+export interface LoadedGenerator {
+  model: tfl.LayersModel;
+  /** The image side it was trained at, from its metadata. */
+  trainedSize: number | undefined;
+  /** Multiple its input sides must be (2^depth). */
+  multiple: number;
+  path: string;
+}
+
+/** Loads a generator and checks it maps [b, h, w, 1] to [b, h, w, 2]. */
+export async function loadGenerator(path: string | undefined): Promise<LoadedGenerator> {
+  const dir = resolveModelPath(path);
+  const model = await tfl.loadLayersModel(fileSystem(dir));
+  const inShape = model.inputs[0]?.shape ?? [];
+  const outShape = model.outputs[0]?.shape ?? [];
+  if (model.inputs.length !== 1 || inShape.length !== 4 || inShape[3] !== 1 || outShape[3] !== 2) {
+    model.dispose();
+    throw new ColorizeError('INVALID_MODEL_FILE', `--model: ${dir} is not a colorize generator (expected input [b, h, w, 1] and output [b, h, w, 2], got [${inShape.join(', ')}] → [${outShape.join(', ')}]).`);
+  }
+  const meta = (model.getUserDefinedMetadata() as { colorize?: { size?: number; depth?: number } } | undefined)?.colorize;
+  const pools = model.layers.filter((l) => l.getClassName() === 'MaxPooling2D').length;
+  return { model, trainedSize: meta?.size, multiple: 2 ** (meta?.depth ?? pools), path: dir };
+}
+
+/** Runs the generator on L `[1, h, w, 1]` at inference. */
+export function predictAb(model: tfl.LayersModel, L: tf.Tensor4D): tf.Tensor4D {
+  return model.predict(L) as tf.Tensor4D;
+}

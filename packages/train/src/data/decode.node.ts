@@ -25,7 +25,8 @@ export class SkipImage extends Error {}
 export async function probe(input: string | Buffer, maxPixels: number): Promise<{ width: number; height: number }> {
   let meta: Metadata;
   try {
-    meta = await sharp(input, { limitInputPixels: maxPixels, failOn: 'error' }).metadata();
+    // Only the header is read here, so no pixel limit is needed for it; the check below says why.
+    meta = await sharp(input, { limitInputPixels: false, failOn: 'error' }).metadata();
   } catch (err) {
     throw new SkipImage(`not a readable image (${(err as Error).message})`);
   }

@@ -4,8 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** Runs the suite file at `moduleUrl` with `args` in a new Node process and returns the JSON it printed last. */
-export function runInOwnProcess(moduleUrl, args) {
-  const out = execFileSync(process.execPath, [fileURLToPath(moduleUrl), ...args.map(String)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+export function runInOwnProcess(moduleUrl, args, env = {}) {
+  const out = execFileSync(process.execPath, [fileURLToPath(moduleUrl), ...args.map(String)], { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, ...env } });
   return JSON.parse(out.trim().split('\n').pop());
 }
 

@@ -1,0 +1,88 @@
+// One full WGAN-GP iteration (issue #6): batch 16, one critic step with the gradient penalty and
+// two generator steps, each with Adam, for the seed's U-Net and PatchGAN at base 64 / 32 and
+// 128 / 64 px, beside PyTorch 1.13 on the project's 2-core machines (2 threads, two runs each:
+// base 64 at 128 px 11.7–14.7 s; base 64 at 64 px 3.5 s; base 32 at 128 px 4.3–4.5 s; base 32 at
+// 64 px 1.2–1.8 s). Each case runs in its own process.
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@colorize/core';
+import { buildPatchCritic, buildUNet } from '@colorize/models';
+import { createWganGpTrainer } from '@colorize/train';
+
+import { runInOwnProcess, whenMain } from '../own-process.mjs';
+
+export const title = 'WGAN-GP training iteration (@colorize/train)';
+export const description =
+  'Seconds per full iteration of `createWganGpTrainer(...).step(batch)` at batch 16: one critic update with the ' +
+  'gradient penalty (a second-order gradient) and two generator updates, Adam, the seed\'s models at base 64 and 32; ' +
+  'median of the timed runs after a warm-up step, beside PyTorch 1.13 with 2 threads on the project\'s 2-core ' +
+  'machines (issue #6; the midpoint of its two runs). Goal: at most 3× on wasm. "top kernels" is tf.profile\'s share ' +
+  'of kernel time for one iteration. The wasm backend runs one thread in Node, where PyTorch used two.';
+
+const PYTORCH = { '64@128': 13.2, '64@64': 3.5, '32@128': 4.4, '32@64': 1.5 };
+const CASES = [
+  { backend: 'wasm', base: 32, size: 64 },
+  { backend: 'wasm', base: 64, size: 64 },
+  { backend: 'wasm', base: 32, size: 128 },
+  { backend: 'wasm', base: 64, size: 128 },
+  { backend: 'cpu', base: 32, size: 64 },
+];
+
+export async function run({ quick, log }) {
+  const rows = [];
+  for (const [index, c] of CASES.entries()) {
+    if (quick && index > 0) continue;
+    const pytorch = PYTORCH[`${c.base}@${c.size}`];
+    const { seconds, runs, top } = runInOwnProcess(import.meta.url, [index, quick ? 1 : 3]);
+    const row = {
+      backend: c.backend,
+      base: c.base,
+      'size px': c.size,
+      's / iteration': seconds.toFixed(2),
+      runs,
+      'PyTorch s': pytorch.toFixed(1),
+      ratio: (seconds / pytorch).toFixed(1),
+      'top kernels': top,
+    };
+    log(Object.values(row).join(' | '));
+    rows.push(row);
+  }
+  return rows;
+}
+
+async function measure(index, runsWanted) {
+  const { backend, base, size } = CASES[index];
+  tf.env().set('PROD', true);
+  await initBackend({ backend, env: {} });
+  const generator = buildUNet({ base });
+  const critic = buildPatchCritic({ base });
+  const trainer = createWganGpTrainer({ generator, critic });
+  const batch = { L: tf.randomUniform([16, size, size, 1], -1, 1), ab: tf.randomUniform([16, size, size, 2], -0.5, 0.5) };
+  await trainer.step(batch); // warm-up: Adam's state, XNNPACK's packed weights
+  const runs = [];
+  const n = backend === 'cpu' ? 1 : runsWanted;
+  for (let i = 0; i < n; i += 1) {
+    const t0 = performance.now();
+    await trainer.step(batch);
+    runs.push((performance.now() - t0) / 1000);
+  }
+  runs.sort((a, b) => a - b);
+  let top = '';
+  if (backend === 'wasm') {
+    const profile = await tf.profile(() => trainer.step(batch));
+    const byKernel = {};
+    let total = 0;
+    for (const k of profile.kernels) {
+      if (k.name.endsWith('__op')) continue;
+      byKernel[k.name] = (byKernel[k.name] ?? 0) + k.kernelTimeMs;
+      total += k.kernelTimeMs;
+    }
+    top = Object.entries(byKernel)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 3)
+      .map(([name, ms]) => `${name} ${Math.round((100 * ms) / total)} %`)
+      .join(', ');
+  }
+  return { seconds: runs[Math.floor(runs.length / 2)], runs: runs.length, top };
+}
+
+await whenMain(import.meta.url, ([index, runs]) => measure(Number(index), Number(runs)));

@@ -1,0 +1,148 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+import { rgb8ToModelLab } from '@colorize/lab';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The built `colorize` binary run as a user runs it (`npm test` builds first), on the shipped
+ * model and the shipped demo photos.
+ */
+const BIN = resolve('packages/cli/bin/colorize.js');
+const PHOTOS = resolve('packages/train/demo-photos');
+let dir: string;
+
+function colorize(args: string[], cwd = dir): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, COLORIZE_BACKEND: 'wasm' } });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** CIELAB L (0–100) of every pixel of an image file, as the library computes it. */
+async function lightness(path: string): Promise<{ L: Float32Array; width: number; height: number; channels: number }> {
+  const { data, info } = await sharp(path).toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  const rgb = info.channels === 3 ? data : Uint8Array.from({ length: info.width * info.height * 3 }, (_, i) => data[Math.floor(i / 3) * info.channels + (info.channels >= 3 ? i % 3 : 0)]!);
+  return { L: rgb8ToModelLab(rgb).L.map((v) => (v + 1) * 50), width: info.width, height: info.height, channels: info.channels };
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'colorize-cli-'));
+  const src = sharp(join(PHOTOS, 'python3-skimage__rocket.jpg'));
+  await mkdir(join(dir, 'in'), { recursive: true });
+  await src.clone().resize(301, 203).jpeg({ quality: 95 }).toFile(join(dir, 'in', 'photo.jpg'));
+  await src.clone().resize(150, 120).ensureAlpha(0.6).png().toFile(join(dir, 'in', 'alpha.png'));
+  await src.clone().resize(97, 131).grayscale().png().toFile(join(dir, 'in', 'grey.png'));
+  await src.clone().resize(120, 80).toColourspace('rgb16').png().toFile(join(dir, 'in', 'deep.png'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('colorize <images>', () => {
+  it('keeps each photo\'s size and its own L (JPEG, PNG with alpha, grey, 16-bit)', async () => {
+    const r = colorize(['in', '-o', 'out']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/colorized 4 of 4 images into .*out/);
+    for (const [name, w, h, channels] of [['photo.jpg', 301, 203, 3], ['alpha.png', 150, 120, 4], ['grey.png', 97, 131, 3], ['deep.png', 120, 80, 3]] as const) {
+      const input = await lightness(join(dir, 'in', name));
+      const output = await lightness(join(dir, 'out', 'in', name));
+      expect([output.width, output.height, output.channels], name).toEqual([w, h, channels]);
+      // The output is the input's L joined with new a and b, stored in 8 bits: L moves only by the
+      // rounding of each channel (and JPEG's own loss for the JPEG).
+      let sum = 0;
+      for (let i = 0; i < input.L.length; i++) sum += Math.abs(output.L[i]! - input.L[i]!);
+      expect(sum / input.L.length, name).toBeLessThan(name.endsWith('.jpg') ? 1.0 : 0.5);
+    }
+    const alpha = await sharp(join(dir, 'out', 'in', 'alpha.png')).extractChannel(3).raw().toBuffer();
+    expect(alpha.every((a) => a === 153)).toBe(true);
+  });
+
+  it('reports a missing file and an unreadable image in one line each, exits 1, and still does the others', async () => {
+    await writeFile(join(dir, 'broken.jpg'), 'not a jpeg');
+    const r = colorize(['missing.jpg', 'broken.jpg', join('in', 'photo.jpg'), '-o', 'out2']);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe('colorize: missing.jpg: no such file or folder');
+    expect(lines[1]).toMatch(/^colorize: broken\.jpg: not a readable image \(.+\)$/);
+    expect(existsSync(join(dir, 'out2', 'photo.jpg'))).toBe(true);
+  });
+
+  it('refuses a model folder that is not a model, and an unknown backend, in one line with a non-zero exit', async () => {
+    await mkdir(join(dir, 'not-a-model'), { recursive: true });
+    await writeFile(join(dir, 'not-a-model', 'model.json'), '{"hello": 1}');
+    const notModel = colorize([join('in', 'photo.jpg'), '--model', 'not-a-model']);
+    expect(notModel.status).toBe(1);
+    expect(notModel.stderr.trim().split('\n')).toHaveLength(1);
+    expect(notModel.stderr).toMatch(/^colorize: fileSystem\.load: .*model\.json: has no modelTopology object\.$/m);
+    const empty = colorize([join('in', 'photo.jpg'), '--model', 'in']);
+    expect(empty.stderr).toBe('colorize: --model: "in" holds no model.json (nor model/model.json of a training run).\n');
+    const backend = colorize([join('in', 'photo.jpg'), '--backend', 'quantum']);
+    expect(backend.status).toBe(1);
+    expect(backend.stderr.trim().split('\n')).toHaveLength(1);
+    expect(backend.stderr).toMatch(/^colorize: initBackend: expected backend .*got "quantum"/);
+  });
+});
+
+describe('colorize eval and demo', () => {
+  it('eval --json gives per-image and mean PSNR, SSIM and colorfulness beside the grey baseline', () => {
+    const r = colorize(['eval', '--data', 'demo', '--split', 'test', '--json']);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as { split: string; images: Record<string, number | string>[]; mean: Record<string, number> };
+    expect(report.split).toBe('test');
+    expect(report.images).toHaveLength(11);
+    for (const key of ['psnr', 'greyPsnr', 'ssim', 'greySsim', 'colorfulness', 'realColorfulness']) {
+      expect(Number.isFinite(report.mean[key]), key).toBe(true);
+      const mean = report.images.reduce((s, row) => s + (row[key] as number), 0) / report.images.length;
+      expect(report.mean[key]).toBeCloseTo(mean, 9);
+    }
+    expect(report.mean['greySsim']).toBeLessThanOrEqual(1);
+  });
+
+  it('demo writes the comparison figure and prints PSNR beside the grey baseline', async () => {
+    const r = colorize(['demo', '-o', 'demo']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^PSNR \d+\.\d\d dB {3}grey baseline \d+\.\d\d dB {3}\([+-]\d+\.\d\d dB\)$/m);
+    const meta = await sharp(join(dir, 'demo', 'comparison.png')).metadata();
+    expect([meta.width, meta.height]).toEqual([11 * 64, 3 * 64]);
+  });
+});
+
+describe('colorize train', () => {
+  it('trains on a folder, stops cleanly on SIGINT with a checkpoint, and resumes', async () => {
+    const photos = join(dir, 'photos');
+    await mkdir(photos, { recursive: true });
+    for (const f of (await readdir(PHOTOS)).filter((x) => x.endsWith('.jpg')).slice(0, 12)) await copyFile(join(PHOTOS, f), join(photos, f));
+    const args = ['train', '--data', 'photos', '--size', '32', '--base', '4', '--depth', '2', '--batch', '4', '--pretrain-epochs', '1', '--epochs', '1000', '--out', 'run'];
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, COLORIZE_BACKEND: 'wasm' } });
+    let stderr = '';
+    let interrupted = false;
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (!interrupted && /gan epoch 2\/1000/.test(stderr)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(stderr).toMatch(/stopping after this step and saving a checkpoint/);
+    expect(stderr).toMatch(/stopped; checkpoint saved\. Continue with: colorize train --out .*run --resume/);
+    expect(code).toBe(130);
+    const pointer = JSON.parse(await readFile(join(dir, 'run', 'checkpoints', 'gan', 'checkpoint.json'), 'utf8')) as { latest: string };
+    const epochsDone = Number(/ckpt-e(\d+)/.exec(pointer.latest)![1]);
+    expect(epochsDone).toBeGreaterThanOrEqual(2);
+    expect(existsSync(join(dir, 'run', 'model', 'model.json'))).toBe(true);
+    expect((await readdir(join(dir, 'run', 'samples'))).some((f) => f.startsWith('gan-epoch-'))).toBe(true);
+
+    const resumed = colorize(['train', '--out', 'run', '--resume', '--epochs', String(epochsDone + 1)]);
+    expect(resumed.status).toBe(0);
+    expect(resumed.stderr).toMatch(/resumed WGAN-GP at epoch \d+, batch \d+/);
+    expect(resumed.stderr).toMatch(new RegExp(`gan epoch ${epochsDone + 1}/${epochsDone + 1} `));
+    const log = (await readFile(join(dir, 'run', 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { phase: string; type: string; epoch: number });
+    expect(log.filter((l) => l.type === 'epoch' && l.phase === 'gan').map((l) => l.epoch).at(-1)).toBe(epochsDone);
+  });
+});

@@ -6,9 +6,10 @@ import { resolveAdam } from './adam.js';
 import type { AdamOptions } from './adam.js';
 import { createTrainer, guardedUpdate, trainableVariables } from './base-trainer.js';
 import type { LabDataset } from './lab-batch.js';
-import { l1Loss } from './losses.js';
+import { l1Loss, reconstruction } from './losses.js';
+import type { ReconstructionLoss } from './losses.js';
 import type { FitOptions, FitResult, Trainer } from './trainer.js';
-import { assertModel, countOption } from './wgan-gp-trainer.js';
+import { assertModel, countOption, reconstructionOption } from './wgan-gp-trainer.js';
 
 /** Options of {@link createL1Trainer}. @group Training */
 export interface L1TrainerOptions {
@@ -16,6 +17,8 @@ export interface L1TrainerOptions {
   generator: tfl.LayersModel;
   /** Adam's settings. Defaults to lr 2e-4, β1 0.5, β2 0.999, ε 1e-8. */
   optimizer?: AdamOptions;
+  /** The loss: `'l1'` (the seed's) or `'psnr'` (minus the per-image PSNR of ab, `psnrLoss`). Defaults to `'l1'`. */
+  reconstructionLoss?: ReconstructionLoss;
   /** Recorded for reproducibility (L1 training draws nothing itself). Defaults to 0. */
   seed?: number;
 }
@@ -25,6 +28,8 @@ export interface L1Logs {
   [name: string]: number;
   /** Mean absolute error of ab in model space. */
   l1: number;
+  /** The loss trained on (equal to `l1` with the seed's loss). */
+  reconstruction: number;
 }
 
 /**
@@ -36,10 +41,11 @@ export interface L1Logs {
 export function createL1Trainer(options: L1TrainerOptions): Trainer<L1Logs> {
   const fn = 'createL1Trainer';
   if (options === undefined) throw invalid('INVALID_OPTION', fn, 'options with a generator', 'undefined');
-  const o = assertOptions(fn, options, ['generator', 'optimizer', 'seed']);
+  const o = assertOptions(fn, options, ['generator', 'optimizer', 'reconstructionLoss', 'seed']);
   const generator = assertModel(fn, 'generator', o.generator);
   const adam = resolveAdam(fn, 'optimizer', o.optimizer);
   const seed = countOption(fn, 'seed', o.seed, 0, Number.MIN_SAFE_INTEGER);
+  const recLoss = reconstructionOption(fn, o.reconstructionLoss);
   registerTrainingSupport();
   const opt = tf.train.adam(adam.learningRate, adam.beta1, adam.beta2, adam.epsilon);
   const vars = trainableVariables(generator);
@@ -48,19 +54,20 @@ export function createL1Trainer(options: L1TrainerOptions): Trainer<L1Logs> {
     fn,
     models: { generator },
     optimizers: { generator: opt },
-    config: { optimizer: adam, seed },
+    config: { optimizer: adam, reconstructionLoss: recLoss, seed },
     seed,
     async step({ L, ab }, _random, step) {
-      const { l1 } = await guardedUpdate(
+      const { l1, total } = await guardedUpdate(
         opt,
         vars,
         () => {
-          const l1 = l1Loss(generator.apply(L, { training: true }) as tf.Tensor4D, ab);
-          return { total: l1, terms: { l1 } };
+          const pred = generator.apply(L, { training: true }) as tf.Tensor4D;
+          const l1 = l1Loss(pred, ab);
+          return { total: recLoss === 'l1' ? l1 : reconstruction(recLoss, pred, ab), terms: { l1 } };
         },
         step,
       );
-      return { l1 };
+      return { l1, reconstruction: total };
     },
   });
 }

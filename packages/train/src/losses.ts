@@ -51,3 +51,36 @@ export function generatorAdversarialLoss(fakeScores: tf.Tensor): tf.Scalar {
   assertScores('generatorAdversarialLoss', 'fakeScores', fakeScores);
   return tf.tidy(() => tf.neg(tf.mean(fakeScores)) as tf.Scalar);
 }
+
+/**
+ * A reconstruction loss aligned with the metric colorize reports: the mean over images of
+ * `10 · log10(MSE_i + epsilon)`, that is minus each image's PSNR (data range 1) averaged, on
+ * whatever it is given (ab in model space for the generator). Where L1 treats every pixel alike,
+ * this weighs each image by the inverse of its error, so colour that is not there (a nearly grey
+ * photo given a tint) costs what it costs in PSNR.
+ *
+ * @param pred - `[b, h, w, c]`.
+ * @param target - same shape.
+ * @param epsilon - added to each image's MSE; bounds the loss below. Defaults to 1e-4 (40 dB).
+ * @returns a scalar (≤ 40 for the default epsilon; lower is better).
+ * @group Losses
+ */
+export function psnrLoss(pred: tf.Tensor, target: tf.Tensor, epsilon = 1e-4): tf.Scalar {
+  const fn = 'psnrLoss';
+  assertImage(fn, pred, { ranks: [4], name: 'pred', dtypes: ['float32'] });
+  assertImage(fn, target, { ranks: [4], name: 'target', dtypes: ['float32'] });
+  assertSameShape(fn, pred, target);
+  if (typeof epsilon !== 'number' || !(epsilon > 0)) throw invalid('INVALID_OPTION', fn, 'epsilon to be a number > 0', String(epsilon));
+  return tf.tidy(() => {
+    const mse = tf.mean(tf.square(tf.sub(pred, target)), [1, 2, 3]);
+    return tf.mul(tf.mean(tf.log(tf.add(mse, epsilon))), 10 / Math.LN10) as tf.Scalar;
+  });
+}
+
+/** Which reconstruction loss a trainer uses: `'l1'` (the seed's) or `'psnr'` ({@link psnrLoss}). @group Losses */
+export type ReconstructionLoss = 'l1' | 'psnr';
+
+/** The reconstruction loss by name. */
+export function reconstruction(kind: ReconstructionLoss, pred: tf.Tensor, target: tf.Tensor): tf.Scalar {
+  return kind === 'psnr' ? psnrLoss(pred, target) : l1Loss(pred, target);
+}

@@ -6,7 +6,8 @@ import { resolveAdam } from './adam.js';
 import type { AdamOptions } from './adam.js';
 import { createTrainer, guardedUpdate, trainableVariables } from './base-trainer.js';
 import { gradientPenalty } from './gradient-penalty.js';
-import { criticLoss, generatorAdversarialLoss, l1Loss } from './losses.js';
+import { criticLoss, generatorAdversarialLoss, l1Loss, reconstruction } from './losses.js';
+import type { ReconstructionLoss } from './losses.js';
 import type { Trainer } from './trainer.js';
 
 /** Options of {@link createWganGpTrainer}; the defaults are the seed's. @group Training */
@@ -21,8 +22,10 @@ export interface WganGpTrainerOptions {
   generatorSteps?: number;
   /** λ_GP, the gradient penalty's weight. Defaults to 10. */
   gradientPenaltyWeight?: number;
-  /** λ_L1, the weight of the L1 loss in the generator's loss. Defaults to 100. */
+  /** λ_L1, the weight of the reconstruction loss in the generator's loss. Defaults to 100. */
   l1Weight?: number;
+  /** The reconstruction loss: `'l1'` (the seed's) or `'psnr'` (minus the per-image PSNR of ab, {@link psnrLoss}). Defaults to `'l1'`. */
+  reconstructionLoss?: ReconstructionLoss;
   /** Adam for the generator. Defaults to lr 2e-4, β1 0.5, β2 0.999, ε 1e-8. */
   generatorOptimizer?: AdamOptions;
   /** Adam for the critic. Defaults to lr 2e-4, β1 0.5, β2 0.999, ε 1e-8. */
@@ -46,9 +49,11 @@ export interface WganGpLogs {
   adversarial: number;
   /** The L1 loss of the last generator update, in model space. */
   l1: number;
+  /** The reconstruction term (equal to `l1` with the seed's loss). */
+  reconstruction: number;
 }
 
-const KNOWN = ['generator', 'critic', 'criticSteps', 'generatorSteps', 'gradientPenaltyWeight', 'l1Weight', 'generatorOptimizer', 'criticOptimizer', 'seed'] as const;
+const KNOWN = ['generator', 'critic', 'criticSteps', 'generatorSteps', 'gradientPenaltyWeight', 'l1Weight', 'reconstructionLoss', 'generatorOptimizer', 'criticOptimizer', 'seed'] as const;
 
 export function assertModel(fn: string, name: string, model: unknown): tfl.LayersModel {
   const m = model as Partial<tfl.LayersModel> | null;
@@ -62,6 +67,12 @@ export function countOption(fn: string, name: string, value: unknown, fallback: 
   const v = value ?? fallback;
   if (!Number.isInteger(v) || (v as number) < min) throw invalid('INVALID_OPTION', fn, `${name} to be an integer ≥ ${min}`, describeValue(v));
   return v as number;
+}
+
+export function reconstructionOption(fn: string, value: unknown): ReconstructionLoss {
+  const v = value ?? 'l1';
+  if (v !== 'l1' && v !== 'psnr') throw invalid('INVALID_OPTION', fn, 'reconstructionLoss "l1" or "psnr"', describeValue(v));
+  return v;
 }
 
 export function weightOption(fn: string, name: string, value: unknown, fallback: number): number {
@@ -98,6 +109,7 @@ export function createWganGpTrainer(options: WganGpTrainerOptions): Trainer<Wgan
   const gAdam = resolveAdam(fn, 'generatorOptimizer', o.generatorOptimizer);
   const dAdam = resolveAdam(fn, 'criticOptimizer', o.criticOptimizer);
   const seed = countOption(fn, 'seed', o.seed, 0, Number.MIN_SAFE_INTEGER);
+  const recLoss = reconstructionOption(fn, o.reconstructionLoss);
   registerTrainingSupport();
 
   const gOpt = tf.train.adam(gAdam.learningRate, gAdam.beta1, gAdam.beta2, gAdam.epsilon);
@@ -111,7 +123,7 @@ export function createWganGpTrainer(options: WganGpTrainerOptions): Trainer<Wgan
     fn,
     models: { generator, critic },
     optimizers: { generator: gOpt, critic: dOpt },
-    config: { criticSteps, generatorSteps, gradientPenaltyWeight: gpWeight, l1Weight, generatorOptimizer: gAdam, criticOptimizer: dAdam, seed },
+    config: { criticSteps, generatorSteps, gradientPenaltyWeight: gpWeight, l1Weight, reconstructionLoss: recLoss, generatorOptimizer: gAdam, criticOptimizer: dAdam, seed },
     seed,
     async step({ L, ab }, random, step) {
       const batch = L.shape[0];
@@ -136,7 +148,7 @@ export function createWganGpTrainer(options: WganGpTrainerOptions): Trainer<Wgan
           tf.dispose([alpha, fakeAb]);
         }
       }
-      let g = { total: NaN, adversarial: NaN, l1: NaN };
+      let g = { total: NaN, adversarial: NaN, l1: NaN, reconstruction: NaN };
       for (let i = 0; i < generatorSteps; i++) {
         g = await guardedUpdate(
           gOpt,
@@ -145,12 +157,13 @@ export function createWganGpTrainer(options: WganGpTrainerOptions): Trainer<Wgan
             const fakeAb = apply(generator, L);
             const adversarial = generatorAdversarialLoss(apply(critic, tf.concat([L, fakeAb], 3)));
             const l1 = l1Loss(fakeAb, ab);
-            return { total: tf.add(adversarial, tf.mul(l1, l1Weight)) as tf.Scalar, terms: { adversarial, l1 } };
+            const rec = recLoss === 'l1' ? l1 : reconstruction(recLoss, fakeAb, ab);
+            return { total: tf.add(adversarial, tf.mul(rec, l1Weight)) as tf.Scalar, terms: { adversarial, l1, reconstruction: rec } };
           },
           step,
         );
       }
-      return { criticLoss: d.total, wasserstein: d.wasserstein, gradientPenalty: d.gp, generatorLoss: g.total, adversarial: g.adversarial, l1: g.l1 };
+      return { criticLoss: d.total, wasserstein: d.wasserstein, gradientPenalty: d.gp, generatorLoss: g.total, adversarial: g.adversarial, l1: g.l1, reconstruction: g.reconstruction };
     },
   });
 }

@@ -32,7 +32,8 @@ Options:
   --base <n>              U-Net and critic base width (default 64)
   --depth <n>             U-Net depth (default 4)
   --upsample <how>        transpose | bilinear (default transpose)
-  --l1-weight <x>         λ_L1 in the generator loss (default 100)
+  --l1-weight <x>         λ_L1, the reconstruction term's weight in the generator loss (default 100)
+  --reconstruction <loss> l1 (the seed's) or psnr (minus each image's PSNR of ab; default l1)
   --lr <x>                Adam learning rate of both models (default 2e-4)
   --random-crop <a,b>     random resized crops of a…b of the short side (default: centre crop)
   --seed <n>              split, shuffle, augmentation and penalty seed (default 0)
@@ -55,6 +56,7 @@ interface TrainConfig {
   depth: number;
   upsample: 'transpose' | 'bilinear';
   l1Weight: number;
+  reconstruction?: 'l1' | 'psnr';
   lr: number;
   randomCrop: [number, number] | null;
   seed: number;
@@ -87,6 +89,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       depth: { type: 'string' },
       upsample: { type: 'string' },
       'l1-weight': { type: 'string' },
+      reconstruction: { type: 'string' },
       lr: { type: 'string' },
       'random-crop': { type: 'string' },
       seed: { type: 'string' },
@@ -114,6 +117,8 @@ export async function train(args: string[], io: CliIO): Promise<number> {
   } else {
     const upsample = values.upsample ?? 'transpose';
     if (upsample !== 'transpose' && upsample !== 'bilinear') throw new UsageError(`--upsample expects transpose or bilinear, got "${upsample}".`);
+    const reconstruction = values.reconstruction ?? 'l1';
+    if (reconstruction !== 'l1' && reconstruction !== 'psnr') throw new UsageError(`--reconstruction expects l1 or psnr, got "${reconstruction}".`);
     config = {
       data: values.data ?? '',
       size,
@@ -124,6 +129,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       depth: intFlag('depth', values.depth, 4),
       upsample,
       l1Weight: numberFlag('l1-weight', values['l1-weight'], 100),
+      reconstruction,
       lr: numberFlag('lr', values.lr, 2e-4),
       randomCrop: parseCrop(values['random-crop']),
       seed: intFlag('seed', values.seed, 0, 0),
@@ -144,8 +150,9 @@ export async function train(args: string[], io: CliIO): Promise<number> {
   const critic = buildPatchCritic({ base: config.base });
   generator.setUserDefinedMetadata({ colorize: { size: config.size, data: config.data, base: config.base, depth: config.depth } });
   const adam = { learningRate: config.lr };
-  const pretrainer = createL1Trainer({ generator, optimizer: adam, seed: config.seed });
-  const gan = createWganGpTrainer({ generator, critic, l1Weight: config.l1Weight, generatorOptimizer: adam, criticOptimizer: adam, seed: config.seed });
+  const reconstructionLoss = config.reconstruction ?? 'l1';
+  const pretrainer = createL1Trainer({ generator, optimizer: adam, reconstructionLoss, seed: config.seed });
+  const gan = createWganGpTrainer({ generator, critic, l1Weight: config.l1Weight, reconstructionLoss, generatorOptimizer: adam, criticOptimizer: adam, seed: config.seed });
   const pretrainCheckpoints = fileCheckpoints(join(out, 'checkpoints', 'pretrain'));
   const ganCheckpoints = fileCheckpoints(join(out, 'checkpoints', 'gan'));
   if (values.resume) {

@@ -37,7 +37,7 @@ function trainerImagesPerSecond(size) {
   const row = rows.find((r) => r.backend === 'wasm' && r.base === 64 && r['size px'] === 128);
   if (!row) return undefined;
   // The trainer's cost grows with pixels: scale the 128-px iteration to `size`.
-  return 16 / (Number(row['s / iteration']) * (size / 128) ** 2);
+  return 16 / (Number.parseFloat(row['s / iteration']) * (size / 128) ** 2);
 }
 
 export async function run({ quick, log }) {

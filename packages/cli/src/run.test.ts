@@ -36,10 +36,13 @@ describe('colorize', () => {
     expect(table.out()).toMatch(/^wasm\s+yes$/m);
   });
 
-  it('exits 2 with help on an unknown command or option', async () => {
+  it('exits 2 with help on an unknown option; anything else is a photo to colorize', async () => {
     const b = buffered();
-    expect(await run(['paint'], b.io)).toBe(2);
-    expect(b.err()).toMatch(/^colorize: unknown command "paint"\./);
+    expect(await run(['--paint'], b.io)).toBe(2);
+    expect(b.err()).toMatch(/^colorize: unknown option "--paint"\./);
+    const p = buffered();
+    expect(await run(['paint'], p.io)).toBe(1);
+    expect(p.err()).toBe('colorize: paint: no such file or folder\n');
     const o = buffered();
     expect(await run(['backends', '--jsn'], o.io)).toBe(2);
     expect(o.err()).toMatch(/^colorize: Unknown option '--jsn'/);

@@ -48,11 +48,12 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
   if (positionals.length === 0) throw new UsageError('give at least one image or folder to colorize (see colorize --help).');
   const renderFlag = values['render-size'] === undefined ? undefined : intFlag('render-size', values['render-size'], 256, 16);
   const outDir = resolve(values.out ?? 'colorized');
+  const { jobs, errors } = await collectImages(positionals, outDir);
+  for (const e of errors) io.err(`colorize: ${e}\n`);
+  if (jobs.length === 0) return 1;
   await initBackend(values.backend === undefined ? {} : { backend: values.backend as BackendName });
   const generator = await loadGenerator(values.model);
   const renderSize = renderFlag ?? generator.trainedSize ?? 256;
-  const { jobs, errors } = await collectImages(positionals, outDir);
-  for (const e of errors) io.err(`colorize: ${e}\n`);
   const bar = new ProgressBar(io.err, jobs.length, 'colorizing', jobs.length > 1 && Boolean((process.stderr as { isTTY?: boolean }).isTTY));
   let failed = errors.length;
   let done = 0;

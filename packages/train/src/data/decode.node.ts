@@ -2,24 +2,8 @@ import sharp from 'sharp';
 import type { Metadata } from 'sharp';
 
 import type { SeededRandom } from '../random.js';
-
-/** How a photo becomes a square training image. @group Data */
-export interface DecodeOptions {
-  /** Output side in pixels. */
-  size: number;
-  /** `'crop'`: scale the short side to `size` and take the centre; `'fill'`: stretch to a square. */
-  fit: 'crop' | 'fill';
-  /**
-   * Random resized crops (Inception-style) for augmentation: a square crop whose side is this
-   * fraction range of the short side, at a random position, scaled to `size`. `null` for none.
-   */
-  randomCrop: readonly [number, number] | null;
-  /** Largest number of pixels a header may claim; bigger images are refused before decoding. */
-  maxPixels: number;
-}
-
-/** Why an image was not used. */
-export class SkipImage extends Error {}
+import { randomCropBox, SkipImage } from './image-dataset.js';
+import type { DecodeOptions } from './image-dataset.js';
 
 /** The oriented size of an image, from its header (EXIF orientations 5–8 swap width and height). */
 export async function probe(input: string | Buffer, maxPixels: number): Promise<{ width: number; height: number }> {
@@ -45,11 +29,7 @@ export async function decodeSquare(input: string | Buffer, o: DecodeOptions, ran
     let image = sharp(input, { limitInputPixels: o.maxPixels, failOn: 'truncated' }).rotate();
     if (o.randomCrop && random) {
       const { width, height } = await probe(input, o.maxPixels);
-      const short = Math.min(width, height);
-      const [lo, hi] = o.randomCrop;
-      const side = Math.max(1, Math.round(short * (lo + (hi - lo) * random.next())));
-      const left = Math.floor(random.next() * (width - side + 1));
-      const top = Math.floor(random.next() * (height - side + 1));
+      const { left, top, side } = randomCropBox(width, height, o.randomCrop, random);
       image = image.extract({ left, top, width: side, height: side }).resize(o.size, o.size, { fit: 'fill' });
     } else {
       image = image.resize(o.size, o.size, { fit: o.fit === 'crop' ? 'cover' : 'fill', position: 'centre' });

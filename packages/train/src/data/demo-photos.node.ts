@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { ColorizeError } from '@colorize/core';
 
 import { imageDataset, listImages } from './image-dataset.node.js';
-import type { ImageDataset, ImageDatasetOptions } from './image-dataset.node.js';
+import type { ImageDataset, ImageDatasetOptions } from './image-dataset.js';
 
 /** The folder of the demo photos shipped in this package (`demo-photos/`, with `SOURCES.md`). @group Data */
 export function demoPhotosDir(): string {

@@ -10,7 +10,7 @@ import { extract } from 'tar';
 import { download, md5File } from './download.node.js';
 import type { DownloadProgress } from './download.node.js';
 import { imageDataset, listImages } from './image-dataset.node.js';
-import type { ImageDataset, ImageDatasetOptions } from './image-dataset.node.js';
+import type { ImageDataset, ImageDatasetOptions } from './image-dataset.js';
 
 /** The archive's home and checksum (Nilsback & Zisserman 2008). */
 export const FLOWERS102 = {

@@ -2,65 +2,15 @@ import { availableParallelism } from 'node:os';
 import { readdir } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 
-import * as tf from '@tensorflow/tfjs-core';
-import { assertOptions, ColorizeError, describeValue, invalid } from '@colorize/core';
-import { rgb8ToModelLab } from '@colorize/lab';
+import { ColorizeError, describeValue, invalid } from '@colorize/core';
 
-import type { LabBatch, LabDataset } from '../lab-batch.js';
-import { deriveSeed, SeededRandom } from '../random.js';
-import { decodeSquare, probe, SkipImage } from './decode.node.js';
-import type { DecodeOptions } from './decode.node.js';
+import { decodeSquare, probe } from './decode.node.js';
+import { createImageDataset } from './image-dataset.js';
+import type { ImageDataset, ImageDatasetOptions } from './image-dataset.js';
 import { splitFiles } from './split.js';
-import type { Split } from './split.js';
 
-/** Options shared by every image dataset ({@link imageFolder}, {@link demoPhotos}, `flowers102`). @group Data */
-export interface ImageDatasetOptions {
-  /** Which part of the seed's 70 / 15 / 15 split. Defaults to `'train'`. */
-  split?: Split;
-  /** Seed of the split, the shuffles and the augmentation. Defaults to 0. */
-  seed?: number;
-  /** Side of the square training images, in pixels. Defaults to 128 (the seed's; 256 is supported). */
-  size?: number;
-  /** Images per batch; the last batch of an epoch may be smaller. Defaults to 16. */
-  batchSize?: number;
-  /** `'crop'`: short side to `size`, centre crop; `'fill'`: stretch to a square. Defaults to `'crop'`. */
-  fit?: 'crop' | 'fill';
-  /** Shuffle each epoch. Defaults to true for `'train'`, false otherwise. */
-  shuffle?: boolean;
-  /** Random horizontal flips with p = 0.5 (the seed's). Defaults to true for `'train'`, false otherwise. */
-  flip?: boolean;
-  /**
-   * Random resized crops: `[min, max]` fractions of the short side (e.g. `[0.5, 1]`), replacing the
-   * fixed centre crop. Defaults to none.
-   */
-  randomCrop?: readonly [number, number] | null;
-  /** Batches decoded ahead of the trainer. Defaults to 2. */
-  prefetch?: number;
-  /** Images decoded at once (sharp runs on the libuv pool). Defaults to the number of cores, at most 8. */
-  concurrency?: number;
-  /** Images whose header claims more pixels are refused without decoding. Defaults to 64 000 000. */
-  maxPixels?: number;
-  /** Called once for every file that is not used, with its path and why. Defaults to none. */
-  onSkip?: (path: string, reason: string) => void;
-}
-
-/** An image dataset: a {@link LabDataset} over files, with the files it uses. @group Data */
-export interface ImageDataset extends LabDataset {
-  /** Absolute paths of the images of this split, in split order. */
-  readonly files: readonly string[];
-  /** Files found but not used, with why. */
-  readonly skipped: readonly { path: string; reason: string }[];
-}
-
-const OPTION_KEYS = ['split', 'seed', 'size', 'batchSize', 'fit', 'shuffle', 'flip', 'randomCrop', 'prefetch', 'concurrency', 'maxPixels', 'onSkip'] as const;
-/** File types read. */
+/** File types read. @group Data */
 export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp'] as const;
-
-function intOption(fn: string, name: string, value: unknown, fallback: number, min: number): number {
-  const v = value ?? fallback;
-  if (!Number.isInteger(v) || (v as number) < min) throw invalid('INVALID_OPTION', fn, `${name} to be an integer ≥ ${min}`, describeValue(v));
-  return v as number;
-}
 
 /** Every JPEG, PNG and WebP below a folder, as paths relative to it (hidden entries skipped). */
 export async function listImages(fn: string, dir: string): Promise<string[]> {
@@ -77,138 +27,10 @@ export async function listImages(fn: string, dir: string): Promise<string[]> {
     .filter((p) => !p.split(/[\\/]/).some((part) => part.startsWith('.')));
 }
 
-/**
- * A dataset over image files: the split, header checks, decoding with sharp on the libuv pool
- * ahead of the trainer, the seed's transforms, and conversion to model-space Lab.
- *
- * @param fn - the public function name for messages.
- * @param root - folder the names are relative to.
- * @param names - the candidate files (relative paths).
- */
+/** A dataset over files below `root`, decoded with sharp on the libuv pool. */
 export async function imageDataset(fn: string, root: string, names: readonly string[], options: ImageDatasetOptions | undefined): Promise<ImageDataset> {
-  const o = assertOptions(fn, options, OPTION_KEYS);
-  const split = o.split ?? 'train';
-  const seed = intOption(fn, 'seed', o.seed, 0, Number.MIN_SAFE_INTEGER);
-  const size = intOption(fn, 'size', o.size, 128, 8);
-  const batchSize = intOption(fn, 'batchSize', o.batchSize, 16, 1);
-  const prefetch = intOption(fn, 'prefetch', o.prefetch, 2, 1);
-  const concurrency = intOption(fn, 'concurrency', o.concurrency, Math.min(8, availableParallelism()), 1);
-  const maxPixels = intOption(fn, 'maxPixels', o.maxPixels, 64_000_000, 1);
-  const fit = o.fit ?? 'crop';
-  if (fit !== 'crop' && fit !== 'fill') throw invalid('INVALID_OPTION', fn, 'fit "crop" or "fill"', describeValue(fit));
-  const training = split === 'train';
-  const shuffle = o.shuffle ?? training;
-  const flip = o.flip ?? training;
-  const crop = o.randomCrop ?? null;
-  if (crop !== null && !(Array.isArray(crop) && crop.length === 2 && crop.every((v) => typeof v === 'number' && v > 0 && v <= 1) && crop[0]! <= crop[1]!)) {
-    throw invalid('INVALID_OPTION', fn, 'randomCrop as [min, max] with 0 < min ≤ max ≤ 1', describeValue(crop));
-  }
-  if (o.onSkip !== undefined && typeof o.onSkip !== 'function') throw invalid('INVALID_OPTION', fn, 'onSkip to be a function', describeValue(o.onSkip));
-  const decode: DecodeOptions = { size, fit, randomCrop: crop, maxPixels };
-
-  const skipped: { path: string; reason: string }[] = [];
-  const skip = (path: string, reason: string): void => {
-    skipped.push({ path, reason });
-    o.onSkip?.(path, reason);
-  };
-  // Check every header once (cheap: no pixels are decoded), in parallel.
-  const candidates = splitFiles(names, split, seed).map((n) => resolve(root, n));
-  const usable: string[] = [];
-  const checks = await mapLimit(candidates, concurrency * 4, async (path) => {
-    try {
-      await probe(path, maxPixels);
-      return null;
-    } catch (err) {
-      return err instanceof SkipImage ? err.message : `cannot be read (${(err as Error).message})`;
-    }
-  });
-  candidates.forEach((path, i) => (checks[i] === null ? usable.push(path) : skip(path, checks[i]!)));
-  if (usable.length === 0) {
-    throw new ColorizeError('EMPTY_DATASET', `${fn}: no usable image in ${root} for split "${split}" (${candidates.length} candidate files, ${skipped.length} skipped).`);
-  }
-  const failed = new Set<string>();
-  const batchesPerEpoch = Math.ceil(usable.length / batchSize);
-  const pixels = size * size;
-
-  async function loadBatch(epoch: number, indices: readonly number[]): Promise<{ L: Float32Array; ab: Float32Array; n: number }> {
-    const images = await mapLimit(indices, concurrency, async (i) => {
-      const path = usable[i]!;
-      if (failed.has(path)) return null;
-      const random = new SeededRandom(deriveSeed(seed, epoch, i, 2));
-      const mirror = flip && random.next() < 0.5;
-      try {
-        const rgb = await decodeSquare(path, decode, crop ? random : null);
-        return mirror ? mirrorRows(rgb, size) : rgb;
-      } catch (err) {
-        failed.add(path);
-        skip(path, err instanceof SkipImage ? err.message : String(err));
-        return null;
-      }
-    });
-    const good = images.filter((x): x is Uint8Array => x !== null);
-    const L = new Float32Array(good.length * pixels);
-    const ab = new Float32Array(good.length * pixels * 2);
-    good.forEach((rgb, k) => rgb8ToModelLab(rgb, {}, { L: L.subarray(k * pixels, (k + 1) * pixels), ab: ab.subarray(2 * k * pixels, 2 * (k + 1) * pixels) }));
-    return { L, ab, n: good.length };
-  }
-
-  return {
-    files: usable,
-    skipped,
-    size: usable.length,
-    batchesPerEpoch,
-    async *batches(epoch: number, opts?: { from?: number }): AsyncIterable<LabBatch> {
-      const order = usable.map((_, i) => i);
-      if (shuffle) new SeededRandom(deriveSeed(seed, epoch)).shuffle(order);
-      const queue: Promise<{ L: Float32Array; ab: Float32Array; n: number }>[] = [];
-      let next = opts?.from ?? 0;
-      const fill = (): void => {
-        while (queue.length < prefetch && next < batchesPerEpoch) {
-          const p = loadBatch(epoch, order.slice(next * batchSize, (next + 1) * batchSize));
-          p.catch(() => undefined); // awaited below; do not report it as unhandled meanwhile
-          queue.push(p);
-          next += 1;
-        }
-      };
-      fill();
-      while (queue.length > 0) {
-        const { L, ab, n } = await queue.shift()!;
-        fill();
-        if (n === 0) continue;
-        yield { L: tf.tensor4d(L, [n, size, size, 1]), ab: tf.tensor4d(ab, [n, size, size, 2]) };
-      }
-    },
-  };
-}
-
-/** Mirrors an RGB image left–right. */
-function mirrorRows(rgb: Uint8Array, size: number): Uint8Array {
-  const out = new Uint8Array(rgb.length);
-  for (let y = 0; y < size; y++) {
-    const row = y * size * 3;
-    for (let x = 0; x < size; x++) {
-      const s = row + x * 3;
-      const d = row + (size - 1 - x) * 3;
-      out[d] = rgb[s]!;
-      out[d + 1] = rgb[s + 1]!;
-      out[d + 2] = rgb[s + 2]!;
-    }
-  }
-  return out;
-}
-
-/** `Promise.all(items.map(f))` with at most `limit` calls running at once; results in order. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, f: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await f(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
+  const split = splitFiles(names, options?.split ?? 'train', options?.seed ?? 0).map((n) => ({ name: resolve(root, n), source: resolve(root, n) }));
+  return createImageDataset(fn, root, split, { probe, decode: decodeSquare }, options, availableParallelism());
 }
 
 /** Options of {@link imageFolder}. @group Data */

@@ -1,14 +1,12 @@
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve } from 'node:path';
 
-import * as tf from '@tensorflow/tfjs-core';
 import { ColorizeError } from '@colorize/core';
-import { modelLabToRgb8, rgb8ToModelLab } from '@colorize/lab';
+import { colorizeImage } from '@colorize/models';
 import { IMAGE_EXTENSIONS } from '@colorize/train';
 import sharp from 'sharp';
 
 import type { LoadedGenerator } from './model-dir.js';
-import { predictAb } from './model-dir.js';
 
 /** Largest image the command decodes (pixels). */
 const MAX_PIXELS = 100_000_000;
@@ -77,26 +75,9 @@ export async function readPhoto(path: string): Promise<Photo> {
   }
 }
 
-/**
- * Colorizes a photo: the generator runs on L at `renderSize` (rounded to its multiple), its ab is
- * resized back to the photo's size and joined with the photo's own full-resolution L, so every
- * detail of the original stays (Zhang et al. 2016; DeOldify's render factor).
- */
+/** Colorizes a photo at full resolution with `colorizeImage` (the model's ab joined with the photo's own L). */
 export function colorizePhoto(photo: Photo, generator: LoadedGenerator, renderSize: number): Uint8Array {
-  const { width, height } = photo;
-  const { L } = rgb8ToModelLab(photo.rgb);
-  const side = Math.max(generator.multiple, Math.round(renderSize / generator.multiple) * generator.multiple);
-  const ab = tf.tidy(() => {
-    const full = tf.tensor4d(L, [1, height, width, 1]);
-    const small = tf.image.resizeBilinear(full, [side, side], true);
-    const pred = predictAb(generator.model, small);
-    return tf.image.resizeBilinear(pred, [height, width], true);
-  });
-  try {
-    return modelLabToRgb8(L, ab.dataSync() as Float32Array) as Uint8Array;
-  } finally {
-    ab.dispose();
-  }
+  return colorizeImage(generator.model, { width: photo.width, height: photo.height, data: photo.rgb }, { renderSize, multiple: generator.multiple }).data as Uint8Array;
 }
 
 /** Writes RGB (and alpha) in the format the path's extension names. */

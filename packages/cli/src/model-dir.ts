@@ -49,8 +49,3 @@ export async function loadGenerator(path: string | undefined): Promise<LoadedGen
   const pools = model.layers.filter((l) => l.getClassName() === 'MaxPooling2D').length;
   return { model, trainedSize: meta?.size, multiple: 2 ** (meta?.depth ?? pools), path: dir };
 }
-
-/** Runs the generator on L `[1, h, w, 1]` at inference. */
-export function predictAb(model: tfl.LayersModel, L: tf.Tensor4D): tf.Tensor4D {
-  return model.predict(L) as tf.Tensor4D;
-}

@@ -1,0 +1,66 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { ColorizeError, initBackend } from '@colorize/core';
+import { rgb8ToModelLab } from '@colorize/lab';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { TEST_BACKENDS } from '../../../scripts/test-backends.js';
+import { colorizeImage } from './colorize-image.js';
+import { buildUNet } from './unet.js';
+
+/** A deterministic test photo: smooth gradients with some texture. */
+function photo(width: number, height: number, channels: 3 | 4): Uint8Array {
+  const data = new Uint8Array(width * height * channels);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * channels;
+      data[p] = (x * 7 + y * 3) % 256;
+      data[p + 1] = (x * 2 + y * 9 + 40) % 256;
+      data[p + 2] = (255 - x * 5) & 255;
+      if (channels === 4) data[p + 3] = (x + y) % 256;
+    }
+  }
+  return data;
+}
+
+describe.each(TEST_BACKENDS)('colorizeImage on %s', (backend) => {
+  beforeAll(async () => {
+    await initBackend({ backend, env: {} });
+  });
+
+  it('keeps the size, the alpha and the photo\'s own L at full resolution, and leaks nothing', () => {
+    const generator = buildUNet({ base: 4, depth: 2 });
+    const before = tf.memory().numTensors;
+    for (const channels of [3, 4] as const) {
+      const data = photo(37, 23, channels);
+      const out = colorizeImage(generator, { width: 37, height: 23, data }, { renderSize: 16, multiple: 4 });
+      expect([out.width, out.height, out.data.length]).toEqual([37, 23, 37 * 23 * channels]);
+      const Lin = rgb8ToModelLab(data, { channels }).L;
+      const Lout = rgb8ToModelLab(out.data, { channels }).L;
+      let worst = 0;
+      let sum = 0;
+      for (let i = 0; i < Lin.length; i++) {
+        const d = Math.abs(Lout[i]! - Lin[i]!) * 50; // L units
+        worst = Math.max(worst, d);
+        sum += d;
+      }
+      // 8-bit rounding of each channel moves L by at most about half a code step.
+      expect(sum / Lin.length).toBeLessThan(0.3);
+      if (channels === 4) for (let p = 3; p < data.length; p += 4) expect(out.data[p]).toBe(data[p]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    generator.dispose();
+  });
+
+  it('rejects data that does not match the size', () => {
+    const generator = buildUNet({ base: 4, depth: 2 });
+    let caught: unknown;
+    try {
+      colorizeImage(generator, { width: 4, height: 4, data: new Uint8Array(47) });
+    } catch (err) {
+      caught = err;
+    }
+    expect(ColorizeError.isInstance(caught) && caught.code).toBe('INVALID_SHAPE');
+    expect((caught as Error).message).toBe('colorizeImage: expected 4×4×3 or ×4 bytes, got 47 bytes.');
+    generator.dispose();
+  });
+});

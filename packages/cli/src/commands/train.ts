@@ -139,7 +139,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
   const backend = await initBackend(values.backend === undefined ? {} : { backend: values.backend as BackendName });
   const skipped: string[] = [];
   const common = { size: config.size, batchSize: config.batch, seed: config.seed, onSkip: (path: string, reason: string) => skipped.push(`${path}: ${reason}`) };
-  const trainData = await openData(config.data, { ...common, split: 'train', randomCrop: config.randomCrop });
+  const trainData = await openData(config.data, { ...common, split: 'train', randomCrop: config.randomCrop }, io.err);
   const validation = await openData(config.data, { ...common, split: 'validation' });
   for (const s of skipped) io.err(`colorize train: skipped ${s}\n`);
   await mkdir(join(out, 'samples'), { recursive: true });

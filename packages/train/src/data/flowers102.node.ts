@@ -9,7 +9,7 @@ import { extract } from 'tar';
 
 import { download, md5File } from './download.node.js';
 import type { DownloadProgress } from './download.node.js';
-import { imageDataset, listImages } from './image-dataset.node.js';
+import { IMAGE_EXTENSIONS, imageDataset, listImages } from './image-dataset.node.js';
 import type { ImageDataset, ImageDatasetOptions } from './image-dataset.js';
 
 /** The archive's home and checksum (Nilsback & Zisserman 2008). */
@@ -38,6 +38,8 @@ export interface Flowers102Options extends ImageDatasetOptions {
   signal?: AbortSignal;
 }
 
+const isFlowersEntry = (path: string): boolean => /^(\.\/)?jpg\/[^/]*$/.test(path);
+
 /** The cache folder: the option, then `COLORIZE_CACHE`, then the platform's. */
 export function cacheDir(option?: string): string {
   if (option) return resolve(option);
@@ -49,12 +51,12 @@ export function cacheDir(option?: string): string {
   return join(process.env['XDG_CACHE_HOME'] ?? join(home, '.cache'), 'colorize');
 }
 
-/** Extracts the archive's JPEGs into `folder` atomically (a temporary folder renamed into place). */
-async function extractArchive(fn: string, archive: string, folder: string): Promise<void> {
+/** Extracts an archive's images into `folder` atomically (a temporary folder renamed into place). */
+async function extractArchive(fn: string, archive: string, folder: string, filter: (path: string) => boolean): Promise<void> {
   const temp = `${folder}.tmp-${randomBytes(6).toString('hex')}`;
   await mkdir(temp, { recursive: true });
   try {
-    await extract({ file: archive, cwd: temp, strict: true, filter: (path) => /^(\.\/)?jpg(\/[^/]*)?$/.test(path) || path.endsWith('/') });
+    await extract({ file: archive, cwd: temp, strict: true, filter: (path) => path.endsWith('/') || filter(path) });
     await rm(folder, { recursive: true, force: true });
     await rename(temp, folder);
   } catch (err) {
@@ -96,7 +98,7 @@ export async function flowers102(options: Flowers102Options = {}): Promise<Image
       folder = join(cacheDir(cacheOption), `flowers102-${(md5 ?? 'unchecked').slice(0, 8)}`);
       if (!existsSync(join(folder, 'jpg'))) {
         await mkdir(cacheDir(cacheOption), { recursive: true });
-        await extractArchive(fn, root, folder);
+        await extractArchive(fn, root, folder, isFlowersEntry);
       }
     }
   } else {
@@ -106,9 +108,38 @@ export async function flowers102(options: Flowers102Options = {}): Promise<Image
       await mkdir(cache, { recursive: true });
       const archive = join(cache, '102flowers.tgz');
       if (!existsSync(archive)) await download(fn, url, archive, md5, { ...(onProgress ? { onProgress } : {}), ...(signal ? { signal } : {}) });
-      await extractArchive(fn, archive, folder);
+      await extractArchive(fn, archive, folder, isFlowersEntry);
     }
   }
   const names = (await listImages(fn, folder)).filter((n) => /^jpg[\\/]image_\d+\.jpg$/.test(n));
   return imageDataset(fn, folder, names, datasetOptions);
+}
+
+/** Options of {@link imageArchive}. @group Data */
+export interface ImageArchiveOptions extends ImageDatasetOptions {
+  /** A `.tar`, `.tgz` or `.tar.gz` of photos (JPEG, PNG, WebP, in any folders). Required. */
+  archive: string;
+  /** Where it is extracted once. Defaults to `COLORIZE_CACHE`, then the platform's cache folder. */
+  cacheDir?: string;
+}
+
+/**
+ * Every photo in a tar archive as a dataset: extracted once into the cache (keyed by the
+ * archive's MD5, atomically), then read as {@link imageFolder} reads a folder.
+ *
+ * @group Data
+ */
+export async function imageArchive(options: ImageArchiveOptions): Promise<ImageDataset> {
+  const fn = 'imageArchive';
+  if (typeof options !== 'object' || options === null || typeof options.archive !== 'string') {
+    throw invalid('INVALID_OPTION', fn, 'options with archive, a .tar or .tgz path', describeValue(options?.archive ?? options));
+  }
+  const { archive, cacheDir: cacheOption, ...datasetOptions } = options;
+  if (!(await stat(archive).catch(() => undefined))?.isFile()) throw new ColorizeError('IO_ERROR', `${fn}: ${archive} is not a file.`);
+  const folder = join(cacheDir(cacheOption), `archive-${(await md5File(archive)).slice(0, 12)}`);
+  if (!existsSync(folder)) {
+    await mkdir(cacheDir(cacheOption), { recursive: true });
+    await extractArchive(fn, archive, folder, (path) => IMAGE_EXTENSIONS.some((x) => path.toLowerCase().endsWith(x)));
+  }
+  return imageDataset(fn, folder, await listImages(fn, folder), datasetOptions);
 }

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { demoPhotosDir } from './demo-photos.node.js';
 import { md5File } from './download.node.js';
-import { flowers102 } from './flowers102.node.js';
+import { flowers102, imageArchive } from './flowers102.node.js';
 
 /** A small archive with the real one's layout, `jpg/image_00001.jpg` …, made from the demo photos. */
 let dir: string;
@@ -63,6 +63,16 @@ describe('flowers102 from a local archive', () => {
     expect(ColorizeError.isInstance(error) && error.code).toBe('CHECKSUM_MISMATCH');
     expect((error as Error).message).toMatch(/has MD5 [0-9a-f]{32}, expected 0{32}; it was not used/);
     expect(existsSync(cache)).toBe(false);
+  });
+});
+
+describe('imageArchive', () => {
+  it('reads every photo of any tar archive, extracted once into the cache', async () => {
+    const cache = join(dir, 'cache-archive');
+    const all = await imageArchive({ archive, cacheDir: cache, split: 'all', size: 32 });
+    expect(all.size).toBe(N);
+    expect(await count(all)).toBe(N);
+    expect((await readdir(cache)).filter((f) => f.startsWith('archive-'))).toHaveLength(1);
   });
 });
 

@@ -16,6 +16,14 @@ export const DEMO_HELP = `Usage: colorize demo [-o out] [--backend name]
 The main job, offline: colorizes the shipped demo photos the shipped model never saw in training
 (their test split), writes a comparison figure (rows grey / colorized / real) and prints PSNR
 beside the grey baseline.
+
+Options:
+  -o, --out <dir>         where the figure goes (default colorize-demo)
+  --backend <name>        tensorflow | webgpu | wasm | cpu (default: the fastest available)
+
+Examples:
+  colorize demo
+  colorize demo -o /tmp/demo --backend cpu
 `;
 
 export async function demoCommand(args: string[], io: CliIO): Promise<number> {

@@ -51,7 +51,7 @@ export async function run({ quick, log }) {
       files: c.source,
       crop: c.crop ? `random ${c.crop.join('–')}` : 'centre',
       'images / s': perSecond.toFixed(0),
-      'trainer images / s': trainer === undefined ? 'n/a' : trainer.toFixed(1),
+      'trainer images / s': trainer === undefined ? 'n/a' : trainer.toPrecision(2),
       'pipeline / trainer': trainer === undefined ? 'n/a' : `${(perSecond / trainer).toFixed(0)}×`,
     };
     log(Object.values(row).join(' | '));

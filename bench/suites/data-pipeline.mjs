@@ -20,7 +20,7 @@ export const description =
   'same photos upscaled to 1000×1000 as Flowers102-sized files), random resized crop or centre crop, flip, ' +
   'Lab conversion, tensors — on one core (`UV_THREADPOOL_SIZE=1`, `sharp.concurrency(1)`, one decode at a time), ' +
   'beside the images per second the WGAN-GP trainer consumes on wasm at the same size (base 64, batch 16, from ' +
-  'bench/results/wgan-gp-iteration.json). Goal: at least 10× the trainer. Measured while a training run used the other core.';
+  'bench/results/wgan-gp-iteration.json). Goal: at least 10× the trainer.';
 
 const CASES = [
   { size: 128, source: '256px', crop: null },

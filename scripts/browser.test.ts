@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { chromium } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// @ts-expect-error -- plain ESM scripts without types
+import { buildDemo } from './build-demo.mjs';
+// @ts-expect-error -- plain ESM scripts without types
+import { serveFolder } from './serve.mjs';
+
+/**
+ * The browser demo in a real headless Chromium (Debian's, installed by .ci/run): the shipped model
+ * colorizes a photo on each browser backend, keeping the photo's size and its own L. WebGPU and
+ * WebGL run on SwiftShader here.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+let out: string;
+let profile: string;
+let server: Server;
+let context: BrowserContext;
+let base: string;
+
+beforeAll(async () => {
+  expect(existsSync(CHROMIUM), `${CHROMIUM} (apt-get install -y chromium)`).toBe(true);
+  expect(existsSync('packages/models/dist/index.js'), 'built packages (npm run build)').toBe(true);
+  out = await mkdtemp(join(tmpdir(), 'colorize-demo-'));
+  profile = await mkdtemp(join(tmpdir(), 'colorize-chromium-'));
+  await buildDemo(out);
+  server = (await serveFolder(out, 0)) as Server;
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await context?.close();
+  server?.close();
+  await rm(out, { recursive: true, force: true });
+  await rm(profile, { recursive: true, force: true });
+});
+
+interface Result {
+  backend: string;
+  width: number;
+  height: number;
+  ms: number;
+  meanAbsDeltaL: number;
+  error?: string;
+}
+
+describe('the browser demo in headless Chromium', () => {
+  it.each(['webgpu', 'webgl', 'wasm', 'cpu'])('colorizes the sample photo on %s: its size and its own L kept', async (backend) => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}?backend=${backend}&src=sample.jpg`);
+    await page.waitForFunction(() => window.colorizeResult !== undefined, undefined, { timeout: 90_000 });
+    const result = (await page.evaluate(() => window.colorizeResult)) as Result;
+    const backends = (await page.evaluate(() => window.colorizeBackends)) as Record<string, string>;
+    await page.close();
+    expect(errors).toEqual([]);
+    expect(backends[backend]).toBe('ok');
+    expect(result.error).toBeUndefined();
+    expect(result.backend).toBe(backend);
+    expect([result.width, result.height]).toEqual([256, 256]);
+    expect(result.meanAbsDeltaL).toBeLessThan(0.5);
+    expect(result.ms).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+declare global {
+  interface Window {
+    colorizeResult?: Result;
+    colorizeBackends?: Record<string, string>;
+  }
+}

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,8 @@ import { join } from 'node:path';
 
 import { chromium } from 'playwright-core';
 import type { BrowserContext } from 'playwright-core';
+import { build } from 'esbuild';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // @ts-expect-error -- plain ESM scripts without types
@@ -32,6 +34,13 @@ beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'colorize-demo-'));
   profile = await mkdtemp(join(tmpdir(), 'colorize-chromium-'));
   await buildDemo(out);
+  // The data test page: @colorize/train's browser entry, and three photos to read.
+  await build({ entryPoints: ['scripts/browser/dataset-page.ts'], bundle: true, format: 'esm', platform: 'browser', outfile: join(out, 'data', 'page.js'), logLevel: 'warning' });
+  await writeFile(join(out, 'data', 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./page.js"></script>');
+  const photos = 'packages/train/demo-photos';
+  await sharp(join(photos, 'python3-skimage__rocket.jpg')).toFile(join(out, 'data', 'a.jpg'));
+  await sharp(join(photos, 'opencv-doc__data_orange.jpg')).resize(300, 200).toFile(join(out, 'data', 'b.jpg'));
+  await sharp(join(photos, 'opencv-doc__data_butterfly.jpg')).ensureAlpha(0.5).png().toFile(join(out, 'data', 'c.png'));
   server = (await serveFolder(out, 0)) as Server;
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
   context = await chromium.launchPersistentContext(profile, {
@@ -77,9 +86,42 @@ describe('the browser demo in headless Chromium', () => {
   }, 120_000);
 });
 
+describe('@colorize/train in headless Chromium', () => {
+  it('imageSources decodes Blobs with createImageBitmap into Lab batches, and reports a file that is not an image', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}data/`);
+    await page.waitForFunction(() => window.datasetResult !== undefined, undefined, { timeout: 60_000 });
+    const r = (await page.evaluate(() => window.datasetResult)) as {
+      error?: string;
+      size: number;
+      skipped: [string, string][];
+      batches: { L: number[]; ab: number[]; Lrange: [number, number]; abFinite: boolean }[];
+      tensors: number;
+    };
+    await page.close();
+    expect(r.error).toBeUndefined();
+    expect(r.size).toBe(3);
+    expect(r.skipped).toHaveLength(1);
+    expect(r.skipped[0]![0]).toBe('broken.jpg');
+    expect(r.skipped[0]![1]).toMatch(/not a readable image/);
+    expect(r.batches.map((b) => [b.L, b.ab])).toEqual([
+      [[2, 32, 32, 1], [2, 32, 32, 2]],
+      [[1, 32, 32, 1], [1, 32, 32, 2]],
+    ]);
+    for (const b of r.batches) {
+      expect(b.Lrange[0]).toBeGreaterThanOrEqual(-1);
+      expect(b.Lrange[1]).toBeLessThanOrEqual(1);
+      expect(b.Lrange[1] - b.Lrange[0]).toBeGreaterThan(0.2);
+      expect(b.abFinite).toBe(true);
+    }
+    expect(r.tensors).toBe(0);
+  }, 120_000);
+});
+
 declare global {
   interface Window {
     colorizeResult?: Result;
     colorizeBackends?: Record<string, string>;
+    datasetResult?: unknown;
   }
 }

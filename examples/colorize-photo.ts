@@ -16,6 +16,6 @@ const modelDir = join(dirname(createRequire(import.meta.url).resolve('@colorize/
 const generator = await tfl.loadLayersModel(fileSystem(modelDir));
 
 const { data, info } = await sharp(input).rotate().toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
-const result = colorizeImage(generator, { width: info.width, height: info.height, data: new Uint8Array(data) });
+const result = await colorizeImage(generator, { width: info.width, height: info.height, data: new Uint8Array(data) });
 await sharp(result.data, { raw: { width: result.width, height: result.height, channels: 3 } }).toFile(output);
 console.log(`${output}: ${result.width}×${result.height}`);

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import { chromium } from 'playwright-core';
 import type { BrowserContext } from 'playwright-core';
@@ -22,6 +22,8 @@ import { serveFolder } from './serve.mjs';
  * WebGL run on SwiftShader here.
  */
 const CHROMIUM = '/usr/bin/chromium';
+/** Where the screenshots go: CI keeps this folder as an artefact. */
+const ARTEFACTS = resolve('test-results');
 let out: string;
 let profile: string;
 let server: Server;
@@ -34,6 +36,8 @@ beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'colorize-demo-'));
   profile = await mkdtemp(join(tmpdir(), 'colorize-chromium-'));
   await buildDemo(out);
+  // A black-and-white photo, as users bring them.
+  await sharp(join('packages', 'train', 'demo-photos', 'mate-backgrounds__nature_GreenMeadow.jpg')).grayscale().jpeg().toFile(join(out, 'grey.jpg'));
   // The data test page: @colorize/train's browser entry, and three photos to read.
   await build({ entryPoints: ['scripts/browser/dataset-page.ts'], bundle: true, format: 'esm', platform: 'browser', outfile: join(out, 'data', 'page.js'), logLevel: 'warning' });
   await writeFile(join(out, 'data', 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./page.js"></script>');
@@ -63,16 +67,20 @@ interface Result {
   height: number;
   ms: number;
   meanAbsDeltaL: number;
+  colorfulness: number;
+  inputColorfulness: number;
   error?: string;
 }
 
 describe('the browser demo in headless Chromium', () => {
-  it.each(['webgpu', 'webgl', 'wasm', 'cpu'])('colorizes the sample photo on %s: its size and its own L kept', async (backend) => {
+  it.each(['webgpu', 'webgl', 'wasm', 'cpu'])('colorizes a grey photo on %s: coloured, its size and its own L kept; screenshot saved', async (backend) => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${base}?backend=${backend}&src=sample.jpg`);
+    await page.goto(`${base}?backend=${backend}&src=grey.jpg`);
     await page.waitForFunction(() => window.colorizeResult !== undefined, undefined, { timeout: 90_000 });
+    await mkdir(ARTEFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTEFACTS, `browser-demo-${backend}.png`), fullPage: true });
     const result = (await page.evaluate(() => window.colorizeResult)) as Result;
     const backends = (await page.evaluate(() => window.colorizeBackends)) as Record<string, string>;
     await page.close();
@@ -82,6 +90,8 @@ describe('the browser demo in headless Chromium', () => {
     expect(result.backend).toBe(backend);
     expect([result.width, result.height]).toEqual([256, 256]);
     expect(result.meanAbsDeltaL).toBeLessThan(0.5);
+    expect(result.inputColorfulness).toBeLessThan(0.5);
+    expect(result.colorfulness).toBeGreaterThan(5);
     expect(result.ms).toBeGreaterThan(0);
   }, 120_000);
 });

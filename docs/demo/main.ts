@@ -18,6 +18,9 @@ interface Result {
   height: number;
   ms: number;
   meanAbsDeltaL: number;
+  /** Hasler–Süsstrunk colorfulness (0–255 scale) of the output and of the input. */
+  colorfulness: number;
+  inputColorfulness: number;
   error?: string;
 }
 declare global {
@@ -64,12 +67,25 @@ function draw(id: string, width: number, height: number, rgba: Uint8Array | Uint
   canvas.getContext('2d')!.putImageData(new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0);
 }
 
+/** Hasler and Süsstrunk's colorfulness of RGBA bytes. */
+function colorfulness(rgba: Uint8Array | Uint8ClampedArray): number {
+  const n = rgba.length / 4;
+  let srg = 0, syb = 0, qrg = 0, qyb = 0;
+  for (let p = 0; p < rgba.length; p += 4) {
+    const rg = rgba[p]! - rgba[p + 1]!;
+    const yb = 0.5 * (rgba[p]! + rgba[p + 1]!) - rgba[p + 2]!;
+    srg += rg; syb += yb; qrg += rg * rg; qyb += yb * yb;
+  }
+  const mrg = srg / n, myb = syb / n;
+  return Math.sqrt(qrg / n - mrg * mrg + (qyb / n - myb * myb)) + 0.3 * Math.sqrt(mrg * mrg + myb * myb);
+}
+
 async function colorizeBlob(generator: tfl.LayersModel, backend: BackendName, blob: Blob): Promise<Result> {
   await initBackend({ backend });
   const image = await imageDataOf(blob);
   const { width, height, data } = image;
   const started = performance.now();
-  const out = colorizeImage(generator, { width, height, data }, { channels: 4 });
+  const out = await colorizeImage(generator, { width, height, data }, { channels: 4 });
   const ms = performance.now() - started;
   const { L } = rgb8ToModelLab(data, { channels: 4 });
   const grey = modelLabToRgb8(L, new Float32Array(L.length * 2), { channels: 4 });
@@ -79,7 +95,7 @@ async function colorizeBlob(generator: tfl.LayersModel, backend: BackendName, bl
   draw('grey', width, height, grey);
   draw('colorized', width, height, out.data);
   draw('original', width, height, data);
-  return { backend, width, height, ms, meanAbsDeltaL: sum / L.length };
+  return { backend, width, height, ms, meanAbsDeltaL: sum / L.length, colorfulness: colorfulness(out.data), inputColorfulness: colorfulness(data) };
 }
 
 async function main(): Promise<void> {
@@ -104,7 +120,7 @@ async function main(): Promise<void> {
       window.colorizeResult = r;
       status(`${r.width}×${r.height} colorized on ${r.backend} in ${r.ms.toFixed(0)} ms`);
     } catch (err) {
-      window.colorizeResult = { backend: select.value, width: 0, height: 0, ms: 0, meanAbsDeltaL: NaN, error: (err as Error).message };
+      window.colorizeResult = { backend: select.value, width: 0, height: 0, ms: 0, meanAbsDeltaL: NaN, colorfulness: NaN, inputColorfulness: NaN, error: (err as Error).message };
       status(`failed: ${(err as Error).message}`);
     }
   };

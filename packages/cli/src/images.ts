@@ -76,8 +76,8 @@ export async function readPhoto(path: string): Promise<Photo> {
 }
 
 /** Colorizes a photo at full resolution with `colorizeImage` (the model's ab joined with the photo's own L). */
-export function colorizePhoto(photo: Photo, generator: LoadedGenerator, renderSize: number): Uint8Array {
-  return colorizeImage(generator.model, { width: photo.width, height: photo.height, data: photo.rgb }, { renderSize, multiple: generator.multiple }).data as Uint8Array;
+export async function colorizePhoto(photo: Photo, generator: LoadedGenerator, renderSize: number): Promise<Uint8Array> {
+  return (await colorizeImage(generator.model, { width: photo.width, height: photo.height, data: photo.rgb }, { renderSize, multiple: generator.multiple })).data as Uint8Array;
 }
 
 /** Writes RGB (and alpha) in the format the path's extension names. */

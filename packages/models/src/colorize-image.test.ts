@@ -27,12 +27,12 @@ describe.each(TEST_BACKENDS)('colorizeImage on %s', (backend) => {
     await initBackend({ backend, env: {} });
   });
 
-  it('keeps the size, the alpha and the photo\'s own L at full resolution, and leaks nothing', () => {
+  it('keeps the size, the alpha and the photo\'s own L at full resolution, and leaks nothing', async () => {
     const generator = buildUNet({ base: 4, depth: 2 });
     const before = tf.memory().numTensors;
     for (const channels of [3, 4] as const) {
       const data = photo(37, 23, channels);
-      const out = colorizeImage(generator, { width: 37, height: 23, data }, { renderSize: 16, multiple: 4 });
+      const out = await colorizeImage(generator, { width: 37, height: 23, data }, { renderSize: 16, multiple: 4 });
       expect([out.width, out.height, out.data.length]).toEqual([37, 23, 37 * 23 * channels]);
       const Lin = rgb8ToModelLab(data, { channels }).L;
       const Lout = rgb8ToModelLab(out.data, { channels }).L;
@@ -51,11 +51,11 @@ describe.each(TEST_BACKENDS)('colorizeImage on %s', (backend) => {
     generator.dispose();
   });
 
-  it('rejects data that does not match the size', () => {
+  it('rejects data that does not match the size', async () => {
     const generator = buildUNet({ base: 4, depth: 2 });
     let caught: unknown;
     try {
-      colorizeImage(generator, { width: 4, height: 4, data: new Uint8Array(47) });
+      await colorizeImage(generator, { width: 4, height: 4, data: new Uint8Array(47) });
     } catch (err) {
       caught = err;
     }

@@ -31,16 +31,18 @@ export interface ColorizeImageOptions {
  *
  * @param generator - L `[1, s, s, 1]` → ab `[1, s, s, 2]` in model space, e.g. `buildUNet()` trained.
  * @param image - the photo; its colours are ignored, only its L is used.
- * @returns the colorized photo, same size and channel count (alpha copied).
+ * @returns the colorized photo, same size and channel count (alpha copied). Asynchronous: the
+ *   result is read back with `data()`, which every backend supports well (webgpu's synchronous
+ *   read does not).
  * @throws {@link @colorize/core!ColorizeError} `INVALID_SHAPE` for an image whose data does not match its size.
  * @example
  * ```ts
- * const out = colorizeImage(generator, ctx.getImageData(0, 0, w, h));
+ * const out = await colorizeImage(generator, ctx.getImageData(0, 0, w, h));
  * ctx.putImageData(new ImageData(new Uint8ClampedArray(out.data), w, h), 0, 0);
  * ```
  * @group Inference
  */
-export function colorizeImage(generator: tfl.LayersModel, image: Rgb8Image, options?: ColorizeImageOptions): Rgb8Image {
+export async function colorizeImage(generator: tfl.LayersModel, image: Rgb8Image, options?: ColorizeImageOptions): Promise<Rgb8Image> {
   const fn = 'colorizeImage';
   const o = assertOptions(fn, options, ['renderSize', 'multiple', 'channels']);
   const { width, height, data } = image ?? ({} as Rgb8Image);
@@ -65,7 +67,8 @@ export function colorizeImage(generator: tfl.LayersModel, image: Rgb8Image, opti
     return tf.image.resizeBilinear(pred, [height, width], true);
   });
   try {
-    const out = modelLabToRgb8(L, ab.dataSync() as Float32Array, { channels: channels as 3 | 4 });
+    // An asynchronous read: webgpu's synchronous one returned zeros here (Chromium, SwiftShader).
+    const out = modelLabToRgb8(L, (await ab.data()) as Float32Array, { channels: channels as 3 | 4 });
     if (channels === 4) for (let p = 3; p < out.length; p += 4) out[p] = data[p]!;
     return { width, height, data: out };
   } finally {

@@ -60,7 +60,7 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
   for (const job of jobs) {
     try {
       const photo = await readPhoto(job.input);
-      const rgb = colorizePhoto(photo, generator, renderSize);
+      const rgb = await colorizePhoto(photo, generator, renderSize);
       await mkdir(dirname(job.output), { recursive: true });
       await writePhoto(job.output, photo, rgb);
       done += 1;

@@ -33,6 +33,10 @@ export async function loadBackendPackage(
     try {
       const module = await importOptional(specifier);
       if (tf.findBackendFactory(name) !== null) return { module };
+      if (name === 'webgl' && !tf.device_util.isBrowser()) {
+        reasons.push(`${specifier} registers WebGL only in a browser`);
+        continue;
+      }
       reasons.push(
         `${specifier} loaded but did not register "${name}" with this copy of @tensorflow/tfjs-core ` +
           `(is it a different version than ${tf.version_core}?)`,

@@ -41,6 +41,8 @@ beforeAll(async () => {
   // The data test page: @colorize/train's browser entry, and three photos to read.
   await build({ entryPoints: ['scripts/browser/dataset-page.ts'], bundle: true, format: 'esm', platform: 'browser', outfile: join(out, 'data', 'page.js'), logLevel: 'warning' });
   await writeFile(join(out, 'data', 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./page.js"></script>');
+  await build({ entryPoints: ['scripts/browser/checks-page.ts'], bundle: true, format: 'esm', platform: 'browser', outfile: join(out, 'checks', 'page.js'), logLevel: 'warning', external: ['fs', 'path', 'worker_threads', 'perf_hooks', 'os', 'crypto'] });
+  await writeFile(join(out, 'checks', 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./page.js"></script>');
   const photos = 'packages/train/demo-photos';
   await sharp(join(photos, 'python3-skimage__rocket.jpg')).toFile(join(out, 'data', 'a.jpg'));
   await sharp(join(photos, 'opencv-doc__data_orange.jpg')).resize(300, 200).toFile(join(out, 'data', 'b.jpg'));
@@ -96,6 +98,27 @@ describe('the browser demo in headless Chromium', () => {
   }, 120_000);
 });
 
+describe('numerical checks in headless Chromium, on webgpu, webgl, wasm and cpu', () => {
+  it('Lab against scikit-image, the U-Net against PyTorch, and the critic\'s WGAN-GP gradients (second order) against PyTorch', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}checks/`);
+    await page.waitForFunction(() => window.checks !== undefined, undefined, { timeout: 110_000 });
+    const checks = (await page.evaluate(() => window.checks)) as Record<string, Record<string, number> | string>;
+    await page.close();
+    console.log(JSON.stringify(checks));
+    for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu']) {
+      const c = checks[backend];
+      expect(typeof c, `${backend}: ${String(c)}`).toBe('object');
+      const r = c as Record<string, number>;
+      expect(r['rgbToLab max abs'], backend).toBeLessThan(2e-3); // the Node suite's tolerances
+      expect(r['labToRgb max abs'], backend).toBeLessThan(1e-4);
+      expect(r['U-Net train-mode forward rel'], backend).toBeLessThan(1e-4);
+      expect(r['critic loss rel'], backend).toBeLessThan(1e-4);
+      expect(r['critic weight gradients rel'], backend).toBeLessThan(1e-3);
+    }
+  }, 150_000);
+});
+
 describe('@colorize/train in headless Chromium', () => {
   it('imageSources decodes Blobs with createImageBitmap into Lab batches, and reports a file that is not an image', async () => {
     const page = await context.newPage();
@@ -133,5 +156,6 @@ declare global {
     colorizeResult?: Result;
     colorizeBackends?: Record<string, string>;
     datasetResult?: unknown;
+    checks?: unknown;
   }
 }

@@ -1,0 +1,98 @@
+// colorize's numerical checks in the browser, on each backend: sRGB ↔ CIELAB against scikit-image,
+// the tiny U-Net's forward pass against PyTorch, and the PatchGAN critic's WGAN-GP loss and its
+// second-order weight gradients against PyTorch. Leaves the worst errors in `window.checks`.
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { initBackend } from '@colorize/core';
+import type { BackendName } from '@colorize/core';
+import { labToRgb, rgbToLab } from '@colorize/lab';
+import { buildPatchCritic, buildUNet } from '@colorize/models';
+import { criticLoss, gradientPenalty } from '@colorize/train';
+
+import critic from '../../fixtures/critic-gp.json';
+import unet from '../../fixtures/unet-tiny.json';
+import vectors from '../../packages/lab/src/__fixtures__/lab-vectors.json';
+
+declare global {
+  interface Window {
+    checks?: Record<string, Record<string, number> | string>;
+  }
+}
+
+type Entry = { shape: number[]; values?: number[]; value_all?: number };
+const tensorOf = (e: Entry): tf.Tensor => (e.values === undefined ? tf.fill(e.shape, e.value_all!) : tf.tensor(e.values, e.shape, 'float32'));
+
+function setWeights(model: tfl.LayersModel, params: Record<string, Entry>): void {
+  for (const layer of model.layers) {
+    if (layer.weights.length > 0) layer.setWeights(layer.weights.map((w) => tensorOf(params[w.originalName]!)));
+  }
+}
+
+/** max |a − b| / max |b|. */
+function relative(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0;
+  let m = 0;
+  for (let i = 0; i < b.length; i++) {
+    d = Math.max(d, Math.abs(a[i]! - b[i]!));
+    m = Math.max(m, Math.abs(b[i]!));
+  }
+  return d / m;
+}
+
+async function run(backend: BackendName): Promise<Record<string, number>> {
+  await initBackend({ backend });
+  const out: Record<string, number> = {};
+  // Lab: absolute error in Lab units and in RGB.
+  const lab = await tf.tidy(() => rgbToLab(tf.tensor(vectors.rgb2lab.flatMap((v) => v.rgb.map((c) => c / 255)), [1, vectors.rgb2lab.length, 1, 3]))).data();
+  out['rgbToLab max abs'] = Math.max(...vectors.rgb2lab.flatMap((v, i) => v.lab.map((x, c) => Math.abs(lab[i * 3 + c]! - x))));
+  const rgb = await tf.tidy(() => labToRgb(tf.tensor(vectors.lab2rgb.flatMap((v) => v.lab), [vectors.lab2rgb.length, 1, 3]))).data();
+  out['labToRgb max abs'] = Math.max(...vectors.lab2rgb.flatMap((v, i) => v.rgb.map((x, c) => Math.abs(rgb[i * 3 + c]! - x))));
+  // U-Net forward in eval mode.
+  const fixture = unet as unknown as { config: { base: number; depth: number }; params: Record<string, Entry>; bn_moving_stats_initial: Record<string, Entry>; inputs: { x: Entry }; outputs: { train: Entry } };
+  const g = buildUNet({ base: fixture.config.base, depth: fixture.config.depth });
+  setWeights(g, { ...fixture.params, ...fixture.bn_moving_stats_initial });
+  const y = await tf.tidy(() => g.apply(tensorOf(fixture.inputs.x), { training: true }) as tf.Tensor).data();
+  out['U-Net train-mode forward rel'] = relative(y, fixture.outputs.train.values!);
+  g.dispose();
+  // The critic's WGAN-GP loss and its gradient for every weight (second order).
+  const d = buildPatchCritic({ base: critic.config.base });
+  setWeights(d, critic.params as Record<string, Entry>);
+  const real = tensorOf(critic.inputs.real) as tf.Tensor4D;
+  const fake = tensorOf(critic.inputs.fake) as tf.Tensor4D;
+  const alpha = tensorOf(critic.inputs.alpha) as tf.Tensor1D;
+  const { value, grads } = tf.variableGrads(() => {
+    const w = criticLoss(d.apply(real, { training: true }) as tf.Tensor, d.apply(fake, { training: true }) as tf.Tensor);
+    return tf.add(w, gradientPenalty(d, real, fake, { alpha, weight: 10 })) as tf.Scalar;
+  }, d.trainableWeights.map((w) => w.read() as tf.Variable));
+  out['critic loss rel'] = Math.abs((await value.data())[0]! - critic.outputs.critic_loss) / Math.abs(critic.outputs.critic_loss);
+  let worst = 0;
+  for (const w of d.trainableWeights) {
+    const ref = (critic.critic_loss_grads as Record<string, { values: number[] }>)[w.originalName]!.values;
+    if (critic.analytically_zero_gradients.names.includes(w.originalName)) continue;
+    worst = Math.max(worst, relative(await grads[(w.read() as tf.Variable).name]!.data(), ref));
+  }
+  out['critic weight gradients rel'] = worst;
+  tf.dispose([value, ...Object.values(grads), real, fake, alpha]);
+  d.dispose();
+  return out;
+}
+
+async function main(): Promise<void> {
+  setWasmPaths(new URL('../', location.href).href);
+  tf.env().set('PROD', true);
+  const checks: Record<string, Record<string, number> | string> = {};
+  for (const backend of ['webgpu', 'webgl', 'wasm', 'cpu'] as BackendName[]) {
+    try {
+      checks[backend] = await run(backend);
+    } catch (err) {
+      checks[backend] = (err as Error).message;
+    }
+  }
+  window.checks = checks;
+}
+
+void main();

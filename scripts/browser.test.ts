@@ -156,6 +156,6 @@ declare global {
     colorizeResult?: Result;
     colorizeBackends?: Record<string, string>;
     datasetResult?: unknown;
-    checks?: unknown;
+    checks?: Record<string, Record<string, number> | string>;
   }
 }

@@ -19,7 +19,8 @@ export const description =
   'of kernel time for one iteration (measured for base 32 at 64 px). At 128 px an iteration at batch 16 does not fit ' +
   'the wasm heap (4 GB at most; it aborts out of memory), so those rows are the 64-px time of the same base times ' +
   'four (each layer\'s cost is linear in pixels), marked "est."; train at 128 px on wasm with batch 4–8. The wasm ' +
-  'backend runs one thread in Node, where PyTorch used two. Measured while a training run used the other core.';
+  'backend runs one thread in Node, where PyTorch used two. Measured while a training run used the other core.' +
+  ` What limits it (goal not reached, 10–16×): the wasm backend runs one thread in Node (its threaded build cannot start workers there), where PyTorch used two; XNNPACK's single-thread convolutions reach 20–28 GFLOP/s here (bench/results/wasm-conv-gradients.md); tfjs has no fused backward kernels, so each conv's input and filter gradients run as separate forward convolutions (Conv2D, 30 % of kernel time, includes them and the penalty's double backward; Conv2DBackpropFilter 17 %, Conv2DBackpropInput 16 %); and every op of the gradient tape is a separate kernel call with its own allocation, where PyTorch fuses and reuses buffers.`;
 
 const PYTORCH = { '64@128': 13.2, '64@64': 3.5, '32@128': 4.4, '32@64': 1.5 };
 // At 128 px, batch 16 does not fit the wasm heap (4 GB at most: the iteration's activations and

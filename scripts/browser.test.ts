@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // @ts-expect-error -- plain ESM scripts without types
 import { buildDemo } from './build-demo.mjs';
+import { CASES, FD_REL_TOL } from './second-order-cases.js';
 // @ts-expect-error -- plain ESM scripts without types
 import { serveFolder } from './serve.mjs';
 
@@ -99,10 +100,10 @@ describe('the browser demo in headless Chromium', () => {
 });
 
 describe('numerical checks in headless Chromium, on webgpu, webgl, wasm and cpu', () => {
-  it('Lab against scikit-image, the U-Net against PyTorch, and the critic\'s WGAN-GP gradients (second order) against PyTorch', async () => {
+  it('Lab against scikit-image, the U-Net and the critic\'s WGAN-GP gradients against PyTorch, every second-order op case against finite differences', async () => {
     const page = await context.newPage();
     await page.goto(`${base}checks/`);
-    await page.waitForFunction(() => window.checks !== undefined, undefined, { timeout: 110_000 });
+    await page.waitForFunction(() => window.checks !== undefined, undefined, { timeout: 280_000 });
     const checks = (await page.evaluate(() => window.checks)) as Record<string, Record<string, number> | string>;
     await page.close();
     console.log(JSON.stringify(checks));
@@ -115,8 +116,11 @@ describe('numerical checks in headless Chromium, on webgpu, webgl, wasm and cpu'
       expect(r['U-Net train-mode forward rel'], backend).toBeLessThan(1e-4);
       expect(r['critic loss rel'], backend).toBeLessThan(1e-4);
       expect(r['critic weight gradients rel'], backend).toBeLessThan(1e-3);
+      const cases = Object.keys(r).filter((k) => k.startsWith('second order: '));
+      expect(cases.length, backend).toBe(CASES.length);
+      for (const k of cases) expect(r[k], `${backend} ${k}`).toBeLessThan(FD_REL_TOL);
     }
-  }, 150_000);
+  }, 300_000);
 });
 
 describe('@colorize/train in headless Chromium', () => {

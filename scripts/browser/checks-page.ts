@@ -13,6 +13,8 @@ import { labToRgb, rgbToLab } from '@colorize/lab';
 import { buildPatchCritic, buildUNet } from '@colorize/models';
 import { criticLoss, gradientPenalty } from '@colorize/train';
 
+import { CASES, secondOrderError } from '../second-order-cases.js';
+
 import critic from '../../fixtures/critic-gp.json';
 import unet from '../../fixtures/unet-tiny.json';
 import vectors from '../../packages/lab/src/__fixtures__/lab-vectors.json';
@@ -78,6 +80,8 @@ async function run(backend: BackendName): Promise<Record<string, number>> {
   out['critic weight gradients rel'] = worst;
   tf.dispose([value, ...Object.values(grads), real, fake, alpha]);
   d.dispose();
+  // Every op case of the Node suite's second-order check, against finite differences.
+  for (const [name, critic, inputs] of CASES) out[`second order: ${name}`] = await secondOrderError(critic, inputs, 7);
   return out;
 }
 

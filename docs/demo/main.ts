@@ -12,7 +12,8 @@ import type { BackendName } from '@colorize/core';
 import { modelLabToRgb8, rgb8ToModelLab } from '@colorize/lab';
 import { colorizeImage } from '@colorize/models';
 
-interface Result {
+/** What one colorization reports, left in `window.colorizeResult` for the browser tests. */
+export interface DemoResult {
   backend: string;
   width: number;
   height: number;
@@ -25,7 +26,7 @@ interface Result {
 }
 declare global {
   interface Window {
-    colorizeResult?: Result;
+    colorizeResult?: DemoResult;
     colorizeBackends?: Record<string, string>;
   }
 }
@@ -80,7 +81,7 @@ function colorfulness(rgba: Uint8Array | Uint8ClampedArray): number {
   return Math.sqrt(qrg / n - mrg * mrg + (qyb / n - myb * myb)) + 0.3 * Math.sqrt(mrg * mrg + myb * myb);
 }
 
-async function colorizeBlob(generator: tfl.LayersModel, backend: BackendName, blob: Blob): Promise<Result> {
+async function colorizeBlob(generator: tfl.LayersModel, backend: BackendName, blob: Blob): Promise<DemoResult> {
   await initBackend({ backend });
   const image = await imageDataOf(blob);
   const { width, height, data } = image;

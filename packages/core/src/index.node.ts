@@ -9,4 +9,5 @@ import { registerFileSystemRouters } from './io/file-system.js';
 registerFileSystemRouters();
 
 export * from './index.js';
+export { syncFolder, writeFileAtomic } from './io/atomic-write.js';
 export { fileSystem, registerFileSystemRouters } from './io/file-system.js';

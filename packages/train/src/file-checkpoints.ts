@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
-import { ColorizeError, describeValue, fileSystem, invalid } from '@colorize/core';
+import { ColorizeError, describeValue, fileSystem, invalid, syncFolder, writeFileAtomic } from '@colorize/core';
 
 import type { CheckpointStore, Trainer, TrainerSnapshot } from './trainer.js';
 
@@ -16,7 +15,8 @@ export interface FileCheckpointsOptions {
 
 const POINTER = 'checkpoint.json';
 const FORMAT = 'colorize-checkpoint';
-const TEMP = /^\.tmp-[0-9a-f]+$/;
+/** Leftovers of interrupted saves: a checkpoint folder, or the pointer file written beside itself. */
+const TEMP = /^(\.tmp-[0-9a-f]+|checkpoint\.json\.tmp-[0-9a-f]+)$/;
 const CHECKPOINT = /^ckpt-e\d+-b\d+-s\d+$/;
 
 interface OptimizerFile {
@@ -32,29 +32,6 @@ interface StateFile {
   random: number[];
   models: string[];
   optimizers: Record<string, OptimizerFile>;
-}
-
-async function writeFileSynced(path: string, data: Uint8Array | string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(path, 'w');
-    await handle.write(typeof data === 'string' ? new TextEncoder().encode(data) : data);
-    await handle.sync();
-  } finally {
-    await handle?.close();
-  }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // not every platform can flush a folder; the renames are atomic regardless.
-  } finally {
-    await handle?.close().catch(() => undefined);
-  }
 }
 
 function bad(where: string, problem: string): ColorizeError {
@@ -123,7 +100,7 @@ export function fileCheckpoints(dir: string, options?: FileCheckpointsOptions): 
         for (const [optName, tensors] of Object.entries(snap.optimizers)) {
           const { data, specs } = await tf.io.encodeWeights(tensors);
           const file = `optimizer-${optName}.bin`;
-          await writeFileSynced(join(temp, file), new Uint8Array(data));
+          await writeFileAtomic(join(temp, file), new Uint8Array(data));
           optimizers[optName] = { file, specs };
         }
         const state: StateFile = {
@@ -136,14 +113,13 @@ export function fileCheckpoints(dir: string, options?: FileCheckpointsOptions): 
           models: Object.keys(trainer.models),
           optimizers,
         };
-        await writeFileSynced(join(temp, 'state.json'), JSON.stringify(state, null, 2));
-        await syncDir(temp);
+        await writeFileAtomic(join(temp, 'state.json'), JSON.stringify(state, null, 2));
+        await syncFolder(temp);
         const target = join(root, name);
         await rm(target, { recursive: true, force: true });
         await rename(temp, target);
-        await writeFileSynced(join(root, `${POINTER}.tmp`), JSON.stringify({ format: FORMAT, latest: name }));
-        await rename(join(root, `${POINTER}.tmp`), join(root, POINTER));
-        await syncDir(root);
+        await writeFileAtomic(join(root, POINTER), JSON.stringify({ format: FORMAT, latest: name }));
+        await syncFolder(root);
         // Only now: drop older checkpoints beyond `keep`, and leftovers of crashed saves.
         const entries = (await readdir(root)).sort();
         const checkpoints = entries.filter((e) => CHECKPOINT.test(e) && e !== name);

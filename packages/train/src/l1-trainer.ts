@@ -9,7 +9,7 @@ import type { LabDataset } from './lab-batch.js';
 import { l1Loss, reconstruction } from './losses.js';
 import type { ReconstructionLoss } from './losses.js';
 import type { FitOptions, FitResult, Trainer } from './trainer.js';
-import { assertModel, countOption, reconstructionOption } from './wgan-gp-trainer.js';
+import { assertModel, intOption, reconstructionOption } from './options.js';
 
 /** Options of {@link createL1Trainer}. @group Training */
 export interface L1TrainerOptions {
@@ -44,7 +44,7 @@ export function createL1Trainer(options: L1TrainerOptions): Trainer<L1Logs> {
   const o = assertOptions(fn, options, ['generator', 'optimizer', 'reconstructionLoss', 'seed']);
   const generator = assertModel(fn, 'generator', o.generator);
   const adam = resolveAdam(fn, 'optimizer', o.optimizer);
-  const seed = countOption(fn, 'seed', o.seed, 0, Number.MIN_SAFE_INTEGER);
+  const seed = intOption(fn, 'seed', o.seed, 0, Number.MIN_SAFE_INTEGER);
   const recLoss = reconstructionOption(fn, o.reconstructionLoss);
   registerTrainingSupport();
   const opt = tf.train.adam(adam.learningRate, adam.beta1, adam.beta2, adam.epsilon);

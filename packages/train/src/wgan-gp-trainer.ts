@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertOptions, describeValue, invalid, registerTrainingSupport } from '@colorize/core';
+import { assertOptions, invalid, registerTrainingSupport } from '@colorize/core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 import { resolveAdam } from './adam.js';
 import type { AdamOptions } from './adam.js';
 import { createTrainer, guardedUpdate, trainableVariables } from './base-trainer.js';
 import { gradientPenalty } from './gradient-penalty.js';
+import { assertModel, intOption, reconstructionOption, weightOption } from './options.js';
 import { criticLoss, generatorAdversarialLoss, l1Loss, reconstruction } from './losses.js';
 import type { ReconstructionLoss } from './losses.js';
 import type { Trainer } from './trainer.js';
@@ -55,32 +56,6 @@ export interface WganGpLogs {
 
 const KNOWN = ['generator', 'critic', 'criticSteps', 'generatorSteps', 'gradientPenaltyWeight', 'l1Weight', 'reconstructionLoss', 'generatorOptimizer', 'criticOptimizer', 'seed'] as const;
 
-export function assertModel(fn: string, name: string, model: unknown): tfl.LayersModel {
-  const m = model as Partial<tfl.LayersModel> | null;
-  if (typeof m !== 'object' || m === null || typeof m.apply !== 'function' || !Array.isArray(m.trainableWeights)) {
-    throw invalid('INVALID_OPTION', fn, `${name} as a tfjs layers model`, describeValue(model));
-  }
-  return model as tfl.LayersModel;
-}
-
-export function countOption(fn: string, name: string, value: unknown, fallback: number, min = 1): number {
-  const v = value ?? fallback;
-  if (!Number.isInteger(v) || (v as number) < min) throw invalid('INVALID_OPTION', fn, `${name} to be an integer ≥ ${min}`, describeValue(v));
-  return v as number;
-}
-
-export function reconstructionOption(fn: string, value: unknown): ReconstructionLoss {
-  const v = value ?? 'l1';
-  if (v !== 'l1' && v !== 'psnr') throw invalid('INVALID_OPTION', fn, 'reconstructionLoss "l1" or "psnr"', describeValue(v));
-  return v;
-}
-
-export function weightOption(fn: string, name: string, value: unknown, fallback: number): number {
-  const v = value ?? fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw invalid('INVALID_OPTION', fn, `${name} to be a finite number ≥ 0`, describeValue(v));
-  return v;
-}
-
 /**
  * The seed's adversarial training: WGAN-GP (Gulrajani et al. 2017) with an L1 term (pix2pix,
  * Isola et al. 2017). Per batch, the critic is updated `criticSteps` times on
@@ -102,13 +77,13 @@ export function createWganGpTrainer(options: WganGpTrainerOptions): Trainer<Wgan
   if (options === undefined) throw invalid('INVALID_OPTION', fn, 'options with generator and critic', 'undefined');
   const generator = assertModel(fn, 'generator', o.generator);
   const critic = assertModel(fn, 'critic', o.critic);
-  const criticSteps = countOption(fn, 'criticSteps', o.criticSteps, 1);
-  const generatorSteps = countOption(fn, 'generatorSteps', o.generatorSteps, 2);
+  const criticSteps = intOption(fn, 'criticSteps', o.criticSteps, 1);
+  const generatorSteps = intOption(fn, 'generatorSteps', o.generatorSteps, 2);
   const gpWeight = weightOption(fn, 'gradientPenaltyWeight', o.gradientPenaltyWeight, 10);
   const l1Weight = weightOption(fn, 'l1Weight', o.l1Weight, 100);
   const gAdam = resolveAdam(fn, 'generatorOptimizer', o.generatorOptimizer);
   const dAdam = resolveAdam(fn, 'criticOptimizer', o.criticOptimizer);
-  const seed = countOption(fn, 'seed', o.seed, 0, Number.MIN_SAFE_INTEGER);
+  const seed = intOption(fn, 'seed', o.seed, 0, Number.MIN_SAFE_INTEGER);
   const recLoss = reconstructionOption(fn, o.reconstructionLoss);
   registerTrainingSupport();
 

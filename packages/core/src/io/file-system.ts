@@ -1,11 +1,11 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, readFile, realpath, rename, rm } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, realpath, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 
 import { ColorizeError, describeValue, invalid } from '../errors.js';
+import { syncFolder, writeFileAtomic } from './atomic-write.js';
 import { weightSpecBytes } from './weight-specs.js';
 
 type ModelArtifacts = tf.io.ModelArtifacts;
@@ -21,37 +21,6 @@ const TEMP_NAME = /\.tmp-[0-9a-f]+$/;
 
 function ioError(fn: string, what: string, err: unknown): ColorizeError {
   return new ColorizeError('IO_ERROR', `${fn}: could not ${what} (${(err as Error).message}).`, { cause: err });
-}
-
-/** Writes `chunks` to a temporary file beside `target`, flushes it to disk, then renames it over `target`. */
-async function writeAtomic(target: string, chunks: readonly Uint8Array[]): Promise<void> {
-  const temp = `${target}.tmp-${randomBytes(6).toString('hex')}`;
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(temp, 'w');
-    for (const chunk of chunks) await handle.write(chunk);
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    await rename(temp, target);
-  } catch (err) {
-    await handle?.close().catch(() => undefined);
-    await rm(temp, { force: true }).catch(() => undefined);
-    throw err;
-  }
-}
-
-/** Flushes a folder's entries (the renames) to disk. Not every platform can open a folder for this. */
-async function syncDir(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Windows cannot fsync a directory; the rename is still atomic there.
-  } finally {
-    await handle?.close().catch(() => undefined);
-  }
 }
 
 function weightChunks(data: tf.io.WeightData | undefined): Uint8Array[] {
@@ -84,9 +53,9 @@ async function save(dir: string, artifacts: ModelArtifacts): Promise<tf.io.SaveR
     };
     // 1. the weights under a new name, 2. model.json pointing at them, atomically replacing the old
     // one; a crash before 2 leaves the old model.json and its weights untouched.
-    await writeAtomic(join(dir, weightsName), chunks);
-    await writeAtomic(join(dir, MODEL_JSON), [new TextEncoder().encode(JSON.stringify(modelJson))]);
-    await syncDir(dir);
+    await writeFileAtomic(join(dir, weightsName), chunks);
+    await writeFileAtomic(join(dir, MODEL_JSON), JSON.stringify(modelJson));
+    await syncFolder(dir);
     // 3. only now remove weights no model.json points at, and temporaries of crashed saves.
     for (const entry of await readdir(dir)) {
       if ((WEIGHTS_NAME.test(entry) && entry !== weightsName) || TEMP_NAME.test(entry)) {

@@ -3,6 +3,7 @@ import { assertOptions, ColorizeError, describeValue, invalid } from '@colorize/
 import { rgb8ToModelLab } from '@colorize/lab';
 
 import type { LabBatch, LabDataset } from '../lab-batch.js';
+import { intOption } from '../options.js';
 import { deriveSeed, SeededRandom } from '../random.js';
 import type { Split } from './split.js';
 
@@ -70,11 +71,6 @@ export interface ImageDecoder<S> {
 
 const OPTION_KEYS = ['split', 'seed', 'size', 'batchSize', 'fit', 'shuffle', 'flip', 'randomCrop', 'prefetch', 'concurrency', 'maxPixels', 'onSkip'] as const;
 
-function intOption(fn: string, name: string, value: unknown, fallback: number, min: number): number {
-  const v = value ?? fallback;
-  if (!Number.isInteger(v) || (v as number) < min) throw invalid('INVALID_OPTION', fn, `${name} to be an integer ≥ ${min}`, describeValue(v));
-  return v as number;
-}
 
 /** The crop box of a random resized crop, in the oriented image. */
 export function randomCropBox(width: number, height: number, range: readonly [number, number], random: SeededRandom): { left: number; top: number; side: number } {

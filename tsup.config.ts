@@ -23,6 +23,7 @@ function configsFor(name: string): Options[] {
   const external = [
     ...Object.keys(pkg.dependencies ?? {}),
     ...Object.keys(pkg.peerDependencies ?? {}),
+    ...Object.keys(pkg.optionalDependencies ?? {}),
     ...builtinModules,
     /^node:/,
     /^@tensorflow\//,

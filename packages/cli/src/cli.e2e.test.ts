@@ -8,6 +8,8 @@ import { rgb8ToModelLab } from '@colorize/lab';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { modelHash } from './onnx-engine.js';
+
 /**
  * The built `colorize` binary run as a user runs it (`npm test` builds first), on the shipped
  * model and the shipped demo photos.
@@ -16,8 +18,8 @@ const BIN = resolve('packages/cli/bin/colorize.js');
 const PHOTOS = resolve('packages/train/demo-photos');
 let dir: string;
 
-function colorize(args: string[], cwd = dir): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, COLORIZE_BACKEND: 'wasm' } });
+function colorize(args: string[], cwd = dir, env: Record<string, string> = {}): { status: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, COLORIZE_BACKEND: 'wasm', ...env } });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -85,6 +87,81 @@ describe('colorize <images>', () => {
     expect(backend.status).toBe(1);
     expect(backend.stderr.trim().split('\n')).toHaveLength(1);
     expect(backend.stderr).toMatch(/^colorize: initBackend: expected backend .*got "quantum"/);
+  });
+});
+
+describe('colorize --engine', () => {
+  const SHIPPED = resolve('packages/cli/model');
+  async function copyModel(name: string): Promise<string> {
+    const to = join(dir, name);
+    await mkdir(to, { recursive: true });
+    for (const f of await readdir(SHIPPED)) if (f === 'model.json' || f.endsWith('.bin')) await copyFile(join(SHIPPED, f), join(to, f));
+    return to;
+  }
+  const exports = async (folder: string): Promise<string[]> => (await readdir(folder)).filter((f) => /^model\.[0-9a-f]{16}\.onnx$/.test(f));
+  async function maxDiff(a: string, b: string): Promise<number> {
+    const [x, y] = await Promise.all([sharp(a).raw().toBuffer(), sharp(b).raw().toBuffer()]);
+    expect(x.length).toBe(y.length);
+    let worst = 0;
+    for (let i = 0; i < x.length; i += 1) worst = Math.max(worst, Math.abs(x[i]! - y[i]!));
+    return worst;
+  }
+
+  it('onnx (the default) and tfjs give the same images; the export is cached beside the model by hash, and a corrupt one is rebuilt', async () => {
+    const model = await copyModel('engine-model');
+    const photos = [join('in', 'alpha.png'), join('in', 'grey.png')];
+    const onnx = colorize([...photos, '--model', model, '-o', 'engine-onnx']);
+    expect(onnx.stderr).toBe('');
+    expect(onnx.status).toBe(0);
+    const tfjs = colorize([...photos, '--model', model, '-o', 'engine-tfjs', '--engine', 'tfjs']);
+    expect(tfjs.status).toBe(0);
+    for (const name of ['alpha.png', 'grey.png']) {
+      // PNG, so the only differences are float rounding (≤ 1e-4 in ab) crossing an 8-bit step
+      expect(await maxDiff(join(dir, 'engine-onnx', name), join(dir, 'engine-tfjs', name)), name).toBeLessThanOrEqual(1);
+    }
+    const [cached] = await exports(model);
+    expect(cached).toBeDefined();
+    await writeFile(join(model, cached!), 'not onnx');
+    const again = colorize([photos[0]!, '--model', model, '-o', 'engine-again']);
+    expect(again.stderr).toBe('');
+    expect(again.status).toBe(0);
+    expect((await readFile(join(model, cached!))).length).toBeGreaterThan(100_000);
+    expect(await maxDiff(join(dir, 'engine-again', 'alpha.png'), join(dir, 'engine-onnx', 'alpha.png'))).toBe(0);
+    // the exported file runs on its own with --model, with the same result
+    const direct = colorize([photos[0]!, '--model', join(model, cached!), '-o', 'engine-direct']);
+    expect(direct.stderr).toBe('');
+    expect(await maxDiff(join(dir, 'engine-direct', 'alpha.png'), join(dir, 'engine-onnx', 'alpha.png'))).toBe(0);
+    // weights that change get a new export
+    const weights = (await readdir(model)).find((f) => f.endsWith('.bin'))!;
+    const bytes = await readFile(join(model, weights));
+    bytes[100] = bytes[100]! ^ 1;
+    await writeFile(join(model, weights), bytes);
+    expect(colorize([photos[0]!, '--model', model, '-o', 'engine-changed']).status).toBe(0);
+    expect(await exports(model)).toHaveLength(2);
+  });
+
+  it('refuses a corrupt ONNX file and an unknown engine in one line each', async () => {
+    await writeFile(join(dir, 'broken.onnx'), new Uint8Array(2000).map((_, i) => (i * 7919) % 251));
+    const broken = colorize([join('in', 'photo.jpg'), '--model', 'broken.onnx']);
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toMatch(/^colorize: (readOnnxMetadata: expected an ONNX model|--model: .*broken\.onnx is not a valid ONNX model)/);
+    expect(broken.stderr.trim().split('\n')).toHaveLength(1);
+    const tfjs = colorize([join('in', 'photo.jpg'), '--model', 'broken.onnx', '--engine', 'tfjs']);
+    expect(tfjs.stderr).toMatch(/^colorize: --model: .*broken\.onnx is an ONNX file, which only the onnx engine runs/);
+    const engine = colorize([join('in', 'photo.jpg'), '--engine', 'torch']);
+    expect(engine.status).toBe(2);
+    expect(engine.stderr).toMatch(/^colorize: --engine: expected onnx or tfjs, got "torch"\./);
+  });
+
+  it('caches the export in the cache folder when it cannot be written beside the model', async () => {
+    const model = await copyModel('engine-unwritable');
+    // A folder where the export would go: unwritable there even for root (a read-only
+    // installation is the usual case).
+    await mkdir(join(model, `model.${await modelHash(join(model, 'model.json'))}.onnx`));
+    const r = colorize([join('in', 'grey.png'), '--model', model, '-o', 'engine-ro'], dir, { COLORIZE_CACHE: join(dir, 'cache') });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect((await readdir(join(dir, 'cache', 'onnx'))).filter((f) => f.endsWith('.onnx'))).toHaveLength(1);
   });
 });
 

@@ -2,11 +2,11 @@ import { readdir, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve } from 'node:path';
 
 import { ColorizeError } from '@colorize/core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { colorizeImage } from '@colorize/models';
+import type { AbPredictor } from '@colorize/models';
 import { IMAGE_EXTENSIONS } from '@colorize/train';
 import sharp from 'sharp';
-
-import type { LoadedGenerator } from './model-dir.js';
 
 /** Largest image the command decodes (pixels). */
 const MAX_PIXELS = 100_000_000;
@@ -76,8 +76,8 @@ export async function readPhoto(path: string): Promise<Photo> {
 }
 
 /** Colorizes a photo at full resolution with `colorizeImage` (the model's ab joined with the photo's own L). */
-export async function colorizePhoto(photo: Photo, generator: LoadedGenerator, renderSize: number): Promise<Uint8Array> {
-  return (await colorizeImage(generator.model, { width: photo.width, height: photo.height, data: photo.rgb }, { renderSize, multiple: generator.multiple })).data as Uint8Array;
+export async function colorizePhoto(photo: Photo, generator: tfl.LayersModel | AbPredictor, renderSize: number, multiple: number): Promise<Uint8Array> {
+  return (await colorizeImage(generator, { width: photo.width, height: photo.height, data: photo.rgb }, { renderSize, multiple })).data as Uint8Array;
 }
 
 /** Writes RGB (and alpha) in the format the path's extension names. */

@@ -16,11 +16,11 @@ export function shippedModelDir(): string {
   throw new ColorizeError('IO_ERROR', 'colorize: the shipped model is missing from this installation; give --model.');
 }
 
-/** What `--model` may name: a model folder, its model.json, or a `colorize train` run folder. */
+/** What `--model` may name: a model folder, its model.json, a `colorize train` run folder, or an ONNX file. */
 export function resolveModelPath(path: string | undefined): string {
   if (path === undefined) return shippedModelDir();
   const p = resolve(path);
-  if (p.endsWith('.json') || existsSync(join(p, 'model.json'))) return p;
+  if (p.endsWith('.json') || p.endsWith('.onnx') || existsSync(join(p, 'model.json'))) return p;
   if (existsSync(join(p, 'model', 'model.json'))) return join(p, 'model');
   throw new ColorizeError('INVALID_MODEL_FILE', `--model: "${path}" holds no model.json (nor model/model.json of a training run).`);
 }
@@ -32,11 +32,14 @@ export interface LoadedGenerator {
   /** Multiple its input sides must be (2^depth). */
   multiple: number;
   path: string;
+  /** Its model.json. */
+  jsonPath: string;
 }
 
 /** Loads a generator and checks it maps [b, h, w, 1] to [b, h, w, 2]. */
 export async function loadGenerator(path: string | undefined): Promise<LoadedGenerator> {
   const dir = resolveModelPath(path);
+  if (dir.endsWith('.onnx')) throw new ColorizeError('INVALID_MODEL_FILE', `--model: ${dir} is an ONNX file, which only the onnx engine runs (colorize --engine onnx); this command needs a tfjs model folder.`);
   const model = await tfl.loadLayersModel(fileSystem(dir));
   const inShape = model.inputs[0]?.shape ?? [];
   const outShape = model.outputs[0]?.shape ?? [];
@@ -46,5 +49,5 @@ export async function loadGenerator(path: string | undefined): Promise<LoadedGen
   }
   const meta = (model.getUserDefinedMetadata() as { colorize?: { size?: number; depth?: number } } | undefined)?.colorize;
   const pools = model.layers.filter((l) => l.getClassName() === 'MaxPooling2D').length;
-  return { model, trainedSize: meta?.size, multiple: 2 ** (meta?.depth ?? pools), path: dir };
+  return { model, trainedSize: meta?.size, multiple: 2 ** (meta?.depth ?? pools), path: dir, jsonPath: dir.endsWith('.json') ? dir : join(dir, 'model.json') };
 }

@@ -10,11 +10,21 @@ export interface Rgb8Image {
   data: Uint8Array | Uint8ClampedArray;
 }
 
+/**
+ * Any engine that maps L to ab in model space, NHWC: given L `[b, h, w, 1]` as a Float32Array
+ * and its dims, resolves ab `[b, h, w, 2]`. {@link colorizeImage} accepts one in place of a
+ * tfjs model; `onnxPredictor` from `@colorize/models/onnx` makes one from an onnxruntime session.
+ * @group Inference
+ */
+export interface AbPredictor {
+  predictAb(L: Float32Array, dims: readonly [number, number, number, 1]): Promise<Float32Array>;
+}
+
 /** Options of {@link colorizeImage}. @group Inference */
 export interface ColorizeImageOptions {
   /**
    * Side of the square the generator runs at, rounded to a multiple of `multiple`. Defaults to
-   * the size in the model's metadata (`colorize.size`, written by `colorize train`), else 256.
+   * the size in a tfjs model's metadata (`colorize.size`, written by `colorize train`), else 256.
    */
   renderSize?: number;
   /** The multiple the generator's input sides must be (2^depth). Defaults to 16. */
@@ -29,7 +39,8 @@ export interface ColorizeImageOptions {
  * every detail of the original stays and the output's L is the input's (up to 8-bit rounding).
  * This is the approach of Zhang et al. 2016 and DeOldify's render factor.
  *
- * @param generator - L `[1, s, s, 1]` → ab `[1, s, s, 2]` in model space, e.g. `buildUNet()` trained.
+ * @param generator - L `[1, s, s, 1]` → ab `[1, s, s, 2]` in model space: a tfjs model such as
+ *   `buildUNet()` trained, or an {@link AbPredictor} (e.g. onnxruntime through `onnxPredictor`).
  * @param image - the photo; its colours are ignored, only its L is used.
  * @returns the colorized photo, same size and channel count (alpha copied). Asynchronous: the
  *   result is read back with `data()`, which every backend supports well (webgpu's synchronous
@@ -42,7 +53,7 @@ export interface ColorizeImageOptions {
  * ```
  * @group Inference
  */
-export async function colorizeImage(generator: tfl.LayersModel, image: Rgb8Image, options?: ColorizeImageOptions): Promise<Rgb8Image> {
+export async function colorizeImage(generator: tfl.LayersModel | AbPredictor, image: Rgb8Image, options?: ColorizeImageOptions): Promise<Rgb8Image> {
   const fn = 'colorizeImage';
   const o = assertOptions(fn, options, ['renderSize', 'multiple', 'channels']);
   const { width, height, data } = image ?? ({} as Rgb8Image);
@@ -54,18 +65,34 @@ export async function colorizeImage(generator: tfl.LayersModel, image: Rgb8Image
     throw invalid('INVALID_SHAPE', fn, `${width}×${height}×3 or ×4 bytes`, `${data.length} bytes`);
   }
   const multiple = o.multiple ?? 16;
-  const meta = (generator.getUserDefinedMetadata() as { colorize?: { size?: number } } | undefined)?.colorize;
+  const isPredictor = typeof (generator as Partial<AbPredictor> | undefined)?.predictAb === 'function';
+  if (!isPredictor && typeof (generator as Partial<tfl.LayersModel> | undefined)?.predict !== 'function') {
+    throw invalid('INVALID_OPTION', fn, 'a tfjs layers model or an AbPredictor as the generator', describeValue(generator));
+  }
+  const meta = isPredictor ? undefined : ((generator as tfl.LayersModel).getUserDefinedMetadata() as { colorize?: { size?: number } } | undefined)?.colorize;
   const renderSize = o.renderSize ?? meta?.size ?? 256;
   if (!Number.isInteger(multiple) || multiple < 1) throw invalid('INVALID_OPTION', fn, 'multiple to be an integer ≥ 1', describeValue(multiple));
   if (!(renderSize > 0)) throw invalid('INVALID_OPTION', fn, 'renderSize to be > 0', describeValue(renderSize));
   const side = Math.max(multiple, Math.round(renderSize / multiple) * multiple);
   const { L } = rgb8ToModelLab(data, { channels: channels as 3 | 4 });
-  const ab = tf.tidy(() => {
-    const full = tf.tensor4d(L, [1, height, width, 1]);
-    const small = tf.image.resizeBilinear(full, [side, side], true);
-    const pred = generator.predict(small) as tf.Tensor4D;
-    return tf.image.resizeBilinear(pred, [height, width], true);
-  });
+  const resizeL = (): tf.Tensor4D => tf.image.resizeBilinear(tf.tensor4d(L, [1, height, width, 1]), [side, side], true);
+  let ab: tf.Tensor4D;
+  if (isPredictor) {
+    const small = tf.tidy(resizeL);
+    let smallL: Float32Array;
+    try {
+      smallL = (await small.data()) as Float32Array;
+    } finally {
+      small.dispose();
+    }
+    const pred = await (generator as AbPredictor).predictAb(smallL, [1, side, side, 1]);
+    if (!(pred instanceof Float32Array) || pred.length !== side * side * 2) {
+      throw invalid('INVALID_SHAPE', fn, `the predictor to give ab as a Float32Array of 1×${side}×${side}×2 values`, describeValue(pred));
+    }
+    ab = tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(pred, [1, side, side, 2]), [height, width], true));
+  } else {
+    ab = tf.tidy(() => tf.image.resizeBilinear((generator as tfl.LayersModel).predict(resizeL()) as tf.Tensor4D, [height, width], true));
+  }
   try {
     // An asynchronous read: webgpu's synchronous one returned zeros here (Chromium, SwiftShader).
     const out = modelLabToRgb8(L, (await ab.data()) as Float32Array, { channels: channels as 3 | 4 });

@@ -13,7 +13,7 @@
 export { criticBlock, criticInitializer, decoderBlock, doubleConv, encoderBlock, normLayer, torchConvInitializer } from './blocks.js';
 export type { Norm, Upsample } from './blocks.js';
 export { colorizeImage } from './colorize-image.js';
-export type { ColorizeImageOptions, Rgb8Image } from './colorize-image.js';
+export type { AbPredictor, ColorizeImageOptions, Rgb8Image } from './colorize-image.js';
 export { InstanceNormalization } from './instance-normalization.js';
 export type { InstanceNormalizationArgs } from './instance-normalization.js';
 export { buildPatchCritic, PATCH_CRITIC_SEED, resolvePatchCriticOptions } from './patch-critic.js';

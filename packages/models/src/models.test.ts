@@ -9,6 +9,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import critic from '../../../fixtures/critic-gp.json' with { type: 'json' };
 import unet from '../../../fixtures/unet-tiny.json' with { type: 'json' };
+import { expectClose, fixtureBatchMovingStats, fixtureTensor, loadFixtureWeights } from '../../../scripts/model-fixtures.js';
+import type { FixtureEntry } from '../../../scripts/model-fixtures.js';
 import { TEST_BACKENDS } from '../../../scripts/test-backends.js';
 import { buildPatchCritic } from './patch-critic.js';
 import { buildUNet } from './unet.js';
@@ -19,29 +21,7 @@ const OUT_RTOL = 1e-4;
 const GRAD_ATOL_FRACTION = 1e-4;
 const GRAD_RTOL = 1e-3;
 
-type Entry = { shape: number[]; values?: number[]; value_all?: number };
-/** A fixture tensor: explicit values, or one value everywhere (`value_all`, for initial BN statistics). */
-const tensorOf = (e: Entry) => (e.values === undefined ? tf.fill(e.shape, e.value_all!) : tf.tensor(e.values, e.shape, 'float32'));
 const trainable = (m: tfl.LayersModel) => m.trainableWeights.reduce((n, w) => n + w.shape.reduce((a: number, b) => a * (b ?? 1), 1), 0);
-
-function expectClose(actual: ArrayLike<number>, ref: readonly number[], atol: number, rtol: number, what: string): void {
-  ref.forEach((r, i) => {
-    if (!(Math.abs(actual[i]! - r) <= atol + rtol * Math.abs(r))) throw new Error(`${what}[${i}]: ${actual[i]} vs PyTorch ${r}`);
-  });
-}
-
-/** Sets a model's weights from a fixture's params (and BN moving statistics, when given). */
-function loadWeights(model: tfl.LayersModel, params: Record<string, Entry>, moving?: Record<string, Entry>): void {
-  for (const layer of model.layers) {
-    if (layer.weights.length === 0) continue;
-    const values = layer.weights.map((w) => {
-      const entry = params[w.originalName] ?? moving?.[w.originalName];
-      if (entry === undefined) throw new Error(`no fixture value for ${w.originalName}`);
-      return tensorOf(entry);
-    });
-    layer.setWeights(values);
-  }
-}
 
 describe('parameter counts equal the reference', () => {
   it('U-Net base 64 depth 4: 31,036,546; critic base 64: 2,764,737; tiny ones too', async () => {
@@ -62,25 +42,20 @@ describe.each(TEST_BACKENDS)('models on %s', (backend) => {
   it('the tiny U-Net reproduces PyTorch in train mode, in eval mode, and its L1 gradients', () => {
     tf.tidy(() => {
       const model = buildUNet({ base: 4, depth: 2 });
-      loadWeights(model, unet.params as Record<string, Entry>, unet.bn_moving_stats_initial as Record<string, Entry>);
-      const x = tensorOf(unet.inputs.x);
-      const target = tensorOf(unet.inputs.target);
+      loadFixtureWeights(model, unet.params as Record<string, FixtureEntry>, unet.bn_moving_stats_initial as Record<string, FixtureEntry>);
+      const x = fixtureTensor(unet.inputs.x);
+      const target = fixtureTensor(unet.inputs.target);
       const train = model.apply(x, { training: true }) as tf.Tensor;
       expectClose(train.dataSync(), unet.outputs.train.values as number[], OUT_ATOL, OUT_RTOL, 'train');
       // eval mode with the moving statistics PyTorch would hold after this batch (momentum 1)
-      const stats = unet.bn_stats as Record<string, { batch_mean: number[]; batch_var_unbiased: number[] }>;
-      const asEntry = (values: number[]): Entry => ({ shape: [values.length], values });
-      const moving = Object.fromEntries(
-        Object.entries(stats).flatMap(([name, st]) => [[`${name}/moving_mean`, asEntry(st.batch_mean)], [`${name}/moving_variance`, asEntry(st.batch_var_unbiased)]]),
-      );
-      loadWeights(model, unet.params as Record<string, Entry>, moving as Record<string, Entry>);
+      loadFixtureWeights(model, unet.params as Record<string, FixtureEntry>, fixtureBatchMovingStats(unet.bn_stats));
       const evalOut = model.apply(x, { training: false }) as tf.Tensor;
       expectClose(evalOut.dataSync(), unet.outputs.eval_batch_moving_stats.values as number[], OUT_ATOL, OUT_RTOL, 'eval');
       // L1 gradients in train mode
       const { value, grads } = tf.variableGrads(() => tf.mean(tf.abs(tf.sub(model.apply(x, { training: true }) as tf.Tensor, target))) as tf.Scalar, model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val));
       expect(Math.abs(value.dataSync()[0]! - unet.outputs.l1_train)).toBeLessThanOrEqual(1e-6 + 1e-5 * unet.outputs.l1_train);
       for (const w of model.trainableWeights) {
-        const ref = (unet.l1_grads as Record<string, Entry>)[w.originalName]!;
+        const ref = (unet.l1_grads as Record<string, FixtureEntry>)[w.originalName]!;
         const g = grads[(w as unknown as { val: tf.Variable }).val.name]!;
         const values = ref.values!;
         const scale = Math.max(...values.map(Math.abs));
@@ -92,8 +67,8 @@ describe.each(TEST_BACKENDS)('models on %s', (backend) => {
   it('the tiny critic reproduces PyTorch\'s D(real)', () => {
     tf.tidy(() => {
       const model = buildPatchCritic({ base: 4 });
-      loadWeights(model, Object.fromEntries(Object.entries(critic.params).map(([k, v]) => [k, v])) as Record<string, Entry>);
-      const out = model.predict(tensorOf(critic.inputs.real)) as tf.Tensor;
+      loadFixtureWeights(model, Object.fromEntries(Object.entries(critic.params).map(([k, v]) => [k, v])) as Record<string, FixtureEntry>);
+      const out = model.predict(fixtureTensor(critic.inputs.real)) as tf.Tensor;
       expect(out.shape).toEqual(critic.outputs.d_real.shape);
       expectClose(out.dataSync(), critic.outputs.d_real.values as number[], OUT_ATOL, OUT_RTOL, 'd_real');
     });
@@ -102,10 +77,10 @@ describe.each(TEST_BACKENDS)('models on %s', (backend) => {
   it('the critic built with InstanceNormalization gives PyTorch\'s gradient-penalty gradients (second order through the layer)', () => {
     tf.tidy(() => {
       const model = buildPatchCritic({ base: 4 });
-      loadWeights(model, critic.params as Record<string, Entry>);
-      const real = tensorOf(critic.inputs.real);
-      const fake = tensorOf(critic.inputs.fake);
-      const alpha = tf.reshape(tensorOf(critic.inputs.alpha), [-1, 1, 1, 1]);
+      loadFixtureWeights(model, critic.params as Record<string, FixtureEntry>);
+      const real = fixtureTensor(critic.inputs.real);
+      const fake = fixtureTensor(critic.inputs.fake);
+      const alpha = tf.reshape(fixtureTensor(critic.inputs.alpha), [-1, 1, 1, 1]);
       const xHat = tf.add(tf.mul(alpha, real), tf.mul(tf.sub(1, alpha), fake));
       // the output bias does not change ∇ₓD, so it has no gradient path (PyTorch reports 0)
       const vars = model.trainableWeights.filter((w) => w.originalName !== 'critic_out/bias').map((w) => (w as unknown as { val: tf.Variable }).val);

@@ -1,13 +1,17 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { ColorizeError, initBackend } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
+import type { AbPredictor } from '@colorize/models';
+import { readOnnxMetadata } from '@colorize/models/onnx';
 
 import { collectImages, colorizePhoto, readPhoto, writePhoto } from '../images.js';
 import type { CliIO } from '../io.js';
-import { loadGenerator } from '../model-dir.js';
+import { loadGenerator, resolveModelPath } from '../model-dir.js';
+import { exportedEngine, loadOnnxRuntime, onnxFileEngine } from '../onnx-engine.js';
 import { ProgressBar } from '../progress.js';
 import { intFlag, UsageError } from '../usage-error.js';
 
@@ -21,12 +25,18 @@ Options:
   -o, --out <dir>         output folder (default colorized); folders keep their structure
   --model <dir>           a model folder or a colorize train run (default: the shipped model)
   --render-size <px>      side the model runs at (default: the size it was trained at, else 256)
-  --backend <name>        tensorflow | webgpu | wasm | cpu (default: the fastest available)
+  --engine <name>         onnx | tfjs (default onnx): onnx runs the model in onnxruntime on
+                          every core, exporting it once and caching the export beside the model
+                          (model.<hash>.onnx); tfjs runs it on the tfjs backend. Same images.
+  --backend <name>        tfjs backend: tensorflow | webgpu | wasm | cpu (default: the fastest
+                          available); with the onnx engine it only resizes
 
 Examples:
   colorize old-photo.jpg
   colorize scans/ -o colorized --render-size 256
   colorize photo.png --model runs/flowers/model
+  colorize photo.png --model exported.onnx
+  colorize scans/ --engine tfjs --backend wasm
 `;
 
 export async function colorizeCommand(args: string[], io: CliIO): Promise<number> {
@@ -38,6 +48,7 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
       model: { type: 'string' },
       'render-size': { type: 'string' },
       backend: { type: 'string' },
+      engine: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -46,21 +57,23 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
     return 0;
   }
   if (positionals.length === 0) throw new UsageError('give at least one image or folder to colorize (see colorize --help).');
+  const engineFlag = values.engine ?? 'onnx';
+  if (engineFlag !== 'onnx' && engineFlag !== 'tfjs') throw new UsageError(`--engine: expected onnx or tfjs, got "${engineFlag}".`);
   const renderFlag = values['render-size'] === undefined ? undefined : intFlag('render-size', values['render-size'], 256, 16);
   const outDir = resolve(values.out ?? 'colorized');
   const { jobs, errors } = await collectImages(positionals, outDir);
   for (const e of errors) io.err(`colorize: ${e}\n`);
   if (jobs.length === 0) return 1;
   await initBackend(values.backend === undefined ? {} : { backend: values.backend as BackendName });
-  const generator = await loadGenerator(values.model);
-  const renderSize = renderFlag ?? generator.trainedSize ?? 256;
+  const engine = await openEngine(engineFlag, values.model, io);
+  const renderSize = renderFlag ?? engine.trainedSize ?? 256;
   const bar = new ProgressBar(io.err, jobs.length, 'colorizing', jobs.length > 1 && Boolean((process.stderr as { isTTY?: boolean }).isTTY));
   let failed = errors.length;
   let done = 0;
   for (const job of jobs) {
     try {
       const photo = await readPhoto(job.input);
-      const rgb = await colorizePhoto(photo, generator, renderSize);
+      const rgb = await colorizePhoto(photo, engine.generator, renderSize, engine.multiple);
       await mkdir(dirname(job.output), { recursive: true });
       await writePhoto(job.output, photo, rgb);
       done += 1;
@@ -74,7 +87,44 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
     }
   }
   bar.done();
-  generator.model.dispose();
+  await engine.release();
   if (jobs.length > 1) io.out(`colorized ${done} of ${jobs.length} images into ${outDir}\n`);
   return failed > 0 ? 1 : 0;
+}
+
+interface Engine {
+  generator: tfl.LayersModel | AbPredictor;
+  trainedSize: number | undefined;
+  multiple: number;
+  release(): Promise<void>;
+}
+
+/** The engine `--engine` asks for; onnx falls back to tfjs, saying so, when onnxruntime-node is not installed. */
+async function openEngine(name: 'onnx' | 'tfjs', modelFlag: string | undefined, io: CliIO): Promise<Engine> {
+  const path = resolveModelPath(modelFlag);
+  if (name === 'onnx') {
+    const ort = await loadOnnxRuntime();
+    if (typeof ort === 'string') {
+      io.err(`colorize: ${ort}; colorizing with tfjs instead (--engine tfjs).\n`);
+    } else if (path.endsWith('.onnx')) {
+      const meta = readOnnxMetadata(new Uint8Array(await readFile(path).catch((err: Error) => {
+        throw new ColorizeError('IO_ERROR', `--model: cannot read ${path} (${err.message})`, { cause: err });
+      })));
+      const e = await onnxFileEngine(ort, path);
+      const info = (meta as { colorize?: { size?: number; depth?: number } } | undefined)?.colorize;
+      return { generator: e.predictor, trainedSize: info?.size, multiple: 2 ** (info?.depth ?? 4), release: e.release };
+    } else {
+      const generator = await loadGenerator(modelFlag);
+      try {
+        const e = await exportedEngine(ort, generator);
+        return { generator: e.predictor, trainedSize: generator.trainedSize, multiple: generator.multiple, release: e.release };
+      } finally {
+        generator.model.dispose();
+      }
+    }
+  }
+  const generator = await loadGenerator(modelFlag);
+  return { generator: generator.model, trainedSize: generator.trainedSize, multiple: generator.multiple, release: async () => {
+    generator.model.dispose();
+  } };
 }

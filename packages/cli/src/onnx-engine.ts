@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+import { ColorizeError, writeFileAtomic } from '@colorize/core';
+import type { AbPredictor } from '@colorize/models';
+import { exportOnnx, onnxPredictor } from '@colorize/models/onnx';
+import { cacheDir } from '@colorize/train';
+import type * as OrtModule from 'onnxruntime-node';
+
+import type { LoadedGenerator } from './model-dir.js';
+
+type Ort = typeof OrtModule;
+
+/** onnxruntime-node, or why it cannot be loaded (an optional dependency: its install may have been skipped). */
+export async function loadOnnxRuntime(): Promise<Ort | string> {
+  try {
+    return await import('onnxruntime-node');
+  } catch (err) {
+    return `onnxruntime-node is not available (${(err as Error).message.split('\n')[0]})`;
+  }
+}
+
+/** A short hash of a model folder's topology and weights: the key of its cached export. */
+export async function modelHash(jsonPath: string): Promise<string> {
+  const dir = dirname(jsonPath);
+  const json = await readFile(jsonPath);
+  const hash = createHash('sha256').update(json);
+  const manifest = (JSON.parse(json.toString('utf8')) as { weightsManifest?: { paths: string[] }[] }).weightsManifest ?? [];
+  // loadGenerator has already checked these paths stay inside the folder.
+  for (const group of manifest) for (const p of group.paths) hash.update(await readFile(join(dir, p)));
+  return hash.digest('hex').slice(0, 16);
+}
+
+export interface OnnxEngine {
+  predictor: AbPredictor;
+  /** Where the ONNX model was read from, and whether it was exported in this run. */
+  path: string;
+  exported: boolean;
+  release(): Promise<void>;
+}
+
+type Session = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
+
+async function session(ort: Ort, source: string | Uint8Array, label: string): Promise<Session> {
+  try {
+    // onnxruntime-node's CPU provider uses every core by default.
+    return typeof source === 'string' ? await ort.InferenceSession.create(source) : await ort.InferenceSession.create(source);
+  } catch (err) {
+    throw new ColorizeError('INVALID_MODEL_FILE', `--model: ${label} is not a valid ONNX model (onnxruntime: ${(err as Error).message.split('\n')[0]}).`, { cause: err });
+  }
+}
+
+/** An onnxruntime session of a `.onnx` file given with `--model`. */
+export async function onnxFileEngine(ort: Ort, file: string): Promise<OnnxEngine> {
+  const s = await session(ort, file, file);
+  return { predictor: onnxPredictor(s, ort.Tensor), path: file, exported: false, release: () => s.release() };
+}
+
+/**
+ * An onnxruntime session of a tfjs generator: its ONNX export is cached beside the model as
+ * `model.<hash>.onnx` (or in the cache folder when the model folder is read-only), keyed by the
+ * hash of its topology and weights, so it is exported once and rebuilt whenever they change.
+ * A cached file that onnxruntime refuses is exported again.
+ */
+export async function exportedEngine(ort: Ort, generator: LoadedGenerator): Promise<OnnxEngine> {
+  const hash = await modelHash(generator.jsonPath);
+  const candidates = [join(dirname(generator.jsonPath), `model.${hash}.onnx`), join(cacheDir(), 'onnx', `${hash}.onnx`)];
+  for (const file of candidates) {
+    const bytes = await readFile(file).catch(() => undefined);
+    if (bytes === undefined) continue;
+    const s = await session(ort, new Uint8Array(bytes), file).catch(() => undefined);
+    if (s !== undefined) return { predictor: onnxPredictor(s, ort.Tensor), path: file, exported: false, release: () => s.release() };
+  }
+  const bytes = exportOnnx(generator.model);
+  let path = '(memory)';
+  for (const file of candidates) {
+    const written = await mkdir(join(file, '..'), { recursive: true })
+      .then(() => writeFileAtomic(file, bytes))
+      .then(() => true)
+      .catch(() => false);
+    if (written) {
+      path = file;
+      break;
+    }
+  }
+  const s = await session(ort, bytes, `the export of ${generator.path}`);
+  return { predictor: onnxPredictor(s, ort.Tensor), path, exported: true, release: () => s.release() };
+}

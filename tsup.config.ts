@@ -20,6 +20,10 @@ function configsFor(name: string): Options[] {
     .filter((f) => /^index(\.[a-z]+)?\.ts$/.test(f))
     .map((f) => join(dir, 'src', f));
   const bin = join(dir, 'src', 'bin.ts');
+  // Worker-thread scripts (`*.worker.ts`) are built beside the executable.
+  const workers = readdirSync(join(dir, 'src'))
+    .filter((f) => f.endsWith('.worker.ts'))
+    .map((f) => join(dir, 'src', f));
   const external = [
     ...Object.keys(pkg.dependencies ?? {}),
     ...Object.keys(pkg.peerDependencies ?? {}),
@@ -49,7 +53,7 @@ function configsFor(name: string): Options[] {
   };
   if (!existsSync(bin)) return [library];
   // An executable is ESM only (it may use top-level await) and has no types.
-  return [library, { ...library, name: `${name}-bin`, entry: [bin], format: ['esm'], dts: false, clean: false }];
+  return [library, { ...library, name: `${name}-bin`, entry: [bin, ...workers], format: ['esm'], dts: false, clean: false }];
 }
 
 export default defineConfig(packages.flatMap(configsFor));

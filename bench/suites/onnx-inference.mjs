@@ -1,11 +1,6 @@
 // ONNX export run by onnxruntime-node (issue #12): generator inference beside PyTorch and the
 // issue's onnxruntime references, the overhead of colorize's onnxruntime path over a bare
-// session.run, and the CLI colorizing a folder with onnxruntime and with tfjs on wasm.
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
+// session.run. The CLI on a folder is bench/suites/folder-colorize.mjs.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-node';
@@ -27,9 +22,7 @@ export const description =
   'size 128 (sRGB → Lab at full resolution, L resized down, the model, ab resized up and joined with the photo\'s own L, ' +
   'Lab → sRGB); the full-resolution colour conversions (about 0.8 Mpix each way, bench/results/lab-conversions.md) are ' +
   'most of the difference. ' +
-  '"CLI folder" rows run the built `colorize` command on the 64 shipped demo photos (64–512 px sides) with the shipped ' +
-  'model, whole process included (start, model load or export cache, decode, encode), with `--engine onnx` and ' +
-  '`--engine tfjs --backend wasm`. What limits inference: onnxruntime\'s profile puts 88 % of the base-64 batch in Conv ' +
+  'The CLI on a folder: bench/results/folder-colorize.md. What limits inference: onnxruntime\'s profile puts 88 % of the base-64 batch in Conv ' +
   '(7 % ConvTranspose), and the U-Net\'s 23 GFLOP per 128-px image make batch 16 368 GFLOP: about 200 GFLOP/s here, ' +
   'near the peak of these two cores (AVX-512 on AMD family 25 model 17: 32 FLOP per cycle per core at about 3 GHz). ' +
   'The issue\'s onnxruntime figures (0.804 s, 458 GFLOP/s) cannot come from two such cores, so they were taken on a ' +
@@ -112,35 +105,6 @@ export async function run({ quick, log }) {
     });
     await session.release();
     model.dispose();
-  }
-  // the CLI on a folder, whole process
-  const dir = mkdtempSync(join(tmpdir(), 'colorize-bench-'));
-  try {
-    const photos = resolve('packages/train/demo-photos');
-    const count = readdirSync(photos).filter((f) => f.endsWith('.jpg')).length;
-    const model = join(dir, 'model');
-    cpSync(resolve('packages/cli/model'), model, { recursive: true, filter: (f) => !f.endsWith('.onnx') && !f.includes('training') });
-    const cli = (engine) => {
-      const args = [resolve('packages/cli/bin/colorize.js'), photos, '--model', model, '-o', join(dir, `out-${engine}`), '--engine', engine];
-      if (engine === 'tfjs') args.push('--backend', 'wasm');
-      execFileSync(process.execPath, args, { stdio: 'ignore' });
-    };
-    const reference = {};
-    for (const engine of ['onnx', 'tfjs']) {
-      const ms = await time(() => cli(engine), { warmup: 1, minRuns: quick ? 1 : 3, minMs: 0 });
-      reference[engine] = ms;
-      push({
-        work: `CLI folder, ${count} demo photos`,
-        base: 16,
-        layout: engine === 'onnx' ? 'onnx' : 'tfjs wasm',
-        batch: 1,
-        's / batch': (ms / 1000).toFixed(2),
-        reference: `${(count / (ms / 1000)).toFixed(1)} photos/s`,
-        ratio: engine === 'tfjs' ? `onnx ${(ms / reference.onnx).toFixed(2)}× faster` : '',
-      });
-    }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
   return rows;
 }

@@ -126,6 +126,7 @@ describe('colorize --engine', () => {
     expect(again.stderr).toBe('');
     expect(again.status).toBe(0);
     expect((await readFile(join(model, cached!))).length).toBeGreaterThan(100_000);
+    // one photo runs in the main thread (onnxruntime on every core), two on the worker pool: same bytes
     expect(await maxDiff(join(dir, 'engine-again', 'alpha.png'), join(dir, 'engine-onnx', 'alpha.png'))).toBe(0);
     // the exported file runs on its own with --model, with the same result
     const direct = colorize([photos[0]!, '--model', join(model, cached!), '-o', 'engine-direct']);
@@ -140,7 +141,7 @@ describe('colorize --engine', () => {
     expect(await exports(model)).toHaveLength(2);
   });
 
-  it('refuses a corrupt ONNX file and an unknown engine in one line each', async () => {
+  it('refuses a corrupt ONNX file, an unknown engine and a bad --jobs in one line each', async () => {
     await writeFile(join(dir, 'broken.onnx'), new Uint8Array(2000).map((_, i) => (i * 7919) % 251));
     const broken = colorize([join('in', 'photo.jpg'), '--model', 'broken.onnx']);
     expect(broken.status).toBe(1);
@@ -151,6 +152,9 @@ describe('colorize --engine', () => {
     const engine = colorize([join('in', 'photo.jpg'), '--engine', 'torch']);
     expect(engine.status).toBe(2);
     expect(engine.stderr).toMatch(/^colorize: --engine: expected onnx or tfjs, got "torch"\./);
+    const jobs = colorize(['in', '--jobs', '0']);
+    expect(jobs.status).toBe(2);
+    expect(jobs.stderr).toMatch(/^colorize: --jobs expects an integer ≥ 1, got "0"\./);
   });
 
   it('caches the export in the cache folder when it cannot be written beside the model', async () => {

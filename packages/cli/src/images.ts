@@ -1,5 +1,5 @@
-import { readdir, stat } from 'node:fs/promises';
-import { extname, join, relative, resolve } from 'node:path';
+import { mkdir, readdir, stat } from 'node:fs/promises';
+import { dirname, extname, join, relative, resolve } from 'node:path';
 
 import { ColorizeError } from '@colorize/core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -78,6 +78,14 @@ export async function readPhoto(path: string): Promise<Photo> {
 /** Colorizes a photo at full resolution with `colorizeImage` (the model's ab joined with the photo's own L). */
 export async function colorizePhoto(photo: Photo, generator: tfl.LayersModel | AbPredictor, renderSize: number, multiple: number): Promise<Uint8Array> {
   return (await colorizeImage(generator, { width: photo.width, height: photo.height, data: photo.rgb }, { renderSize, multiple })).data as Uint8Array;
+}
+
+/** Reads, colorizes and writes one photo, making the output's folder. */
+export async function colorizeFile(job: ImageJob, engine: { generator: tfl.LayersModel | AbPredictor; multiple: number }, renderSize: number): Promise<void> {
+  const photo = await readPhoto(job.input);
+  const rgb = await colorizePhoto(photo, engine.generator, renderSize, engine.multiple);
+  await mkdir(dirname(job.output), { recursive: true });
+  await writePhoto(job.output, photo, rgb);
 }
 
 /** Writes RGB (and alpha) in the format the path's extension names. */

@@ -34,27 +34,30 @@ export async function modelHash(jsonPath: string): Promise<string> {
 
 export interface OnnxEngine {
   predictor: AbPredictor;
-  /** Where the ONNX model was read from, and whether it was exported in this run. */
-  path: string;
-  exported: boolean;
+  /** The ONNX file it runs, or null when the export could be kept in memory only. */
+  path: string | null;
+  /** The exported model when it is not in a file. */
+  bytes: Uint8Array | null;
   release(): Promise<void>;
 }
 
 type Session = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
 
-async function session(ort: Ort, source: string | Uint8Array, label: string): Promise<Session> {
+/** A session on `threads` intra-op threads (undefined: onnxruntime's default, every core). */
+async function session(ort: Ort, source: string | Uint8Array, label: string, threads?: number): Promise<Session> {
+  const options = threads === undefined ? {} : { intraOpNumThreads: threads, interOpNumThreads: 1 };
   try {
-    // onnxruntime-node's CPU provider uses every core by default.
-    return typeof source === 'string' ? await ort.InferenceSession.create(source) : await ort.InferenceSession.create(source);
+    return typeof source === 'string' ? await ort.InferenceSession.create(source, options) : await ort.InferenceSession.create(source, options);
   } catch (err) {
     throw new ColorizeError('INVALID_MODEL_FILE', `--model: ${label} is not a valid ONNX model (onnxruntime: ${(err as Error).message.split('\n')[0]}).`, { cause: err });
   }
 }
 
-/** An onnxruntime session of a `.onnx` file given with `--model`. */
-export async function onnxFileEngine(ort: Ort, file: string): Promise<OnnxEngine> {
-  const s = await session(ort, file, file);
-  return { predictor: onnxPredictor(s, ort.Tensor), path: file, exported: false, release: () => s.release() };
+/** An onnxruntime session of an ONNX file (given with `--model`, or a cached export) or of its bytes. */
+export async function onnxFileEngine(ort: Ort, file: string | Uint8Array, threads?: number): Promise<OnnxEngine> {
+  const s = await session(ort, file, typeof file === 'string' ? file : 'the exported model', threads);
+  const inFile = typeof file === 'string';
+  return { predictor: onnxPredictor(s, ort.Tensor), path: inFile ? file : null, bytes: inFile ? null : file, release: () => s.release() };
 }
 
 /**
@@ -63,17 +66,17 @@ export async function onnxFileEngine(ort: Ort, file: string): Promise<OnnxEngine
  * hash of its topology and weights, so it is exported once and rebuilt whenever they change.
  * A cached file that onnxruntime refuses is exported again.
  */
-export async function exportedEngine(ort: Ort, generator: LoadedGenerator): Promise<OnnxEngine> {
+export async function exportedEngine(ort: Ort, generator: LoadedGenerator, threads?: number): Promise<OnnxEngine> {
   const hash = await modelHash(generator.jsonPath);
   const candidates = [join(dirname(generator.jsonPath), `model.${hash}.onnx`), join(cacheDir(), 'onnx', `${hash}.onnx`)];
   for (const file of candidates) {
     const bytes = await readFile(file).catch(() => undefined);
     if (bytes === undefined) continue;
-    const s = await session(ort, new Uint8Array(bytes), file).catch(() => undefined);
-    if (s !== undefined) return { predictor: onnxPredictor(s, ort.Tensor), path: file, exported: false, release: () => s.release() };
+    const s = await session(ort, new Uint8Array(bytes), file, threads).catch(() => undefined);
+    if (s !== undefined) return { predictor: onnxPredictor(s, ort.Tensor), path: file, bytes: null, release: () => s.release() };
   }
   const bytes = exportOnnx(generator.model);
-  let path = '(memory)';
+  let path: string | null = null;
   for (const file of candidates) {
     const written = await mkdir(join(file, '..'), { recursive: true })
       .then(() => writeFileAtomic(file, bytes))
@@ -84,6 +87,6 @@ export async function exportedEngine(ort: Ort, generator: LoadedGenerator): Prom
       break;
     }
   }
-  const s = await session(ort, bytes, `the export of ${generator.path}`);
-  return { predictor: onnxPredictor(s, ort.Tensor), path, exported: true, release: () => s.release() };
+  const s = await session(ort, bytes, `the export of ${generator.path}`, threads);
+  return { predictor: onnxPredictor(s, ort.Tensor), path, bytes: path === null ? bytes : null, release: () => s.release() };
 }

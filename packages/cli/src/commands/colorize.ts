@@ -1,17 +1,14 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import type * as tfl from '@tensorflow/tfjs-layers';
 import { ColorizeError, initBackend } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
-import type { AbPredictor } from '@colorize/models';
-import { readOnnxMetadata } from '@colorize/models/onnx';
 
-import { collectImages, colorizePhoto, readPhoto, writePhoto } from '../images.js';
+import { openEngine } from '../engine.js';
+import { collectImages, colorizeFile } from '../images.js';
 import type { CliIO } from '../io.js';
-import { loadGenerator, resolveModelPath } from '../model-dir.js';
-import { exportedEngine, loadOnnxRuntime, onnxFileEngine } from '../onnx-engine.js';
+import { colorizeOnPool, workerScript } from '../pool.js';
 import { ProgressBar } from '../progress.js';
 import { intFlag, UsageError } from '../usage-error.js';
 
@@ -28,6 +25,8 @@ Options:
   --engine <name>         onnx | tfjs (default onnx): onnx runs the model in onnxruntime on
                           every core, exporting it once and caching the export beside the model
                           (model.<hash>.onnx); tfjs runs it on the tfjs backend. Same images.
+  -j, --jobs <n>          photos colorized at once, each on its own worker thread with a
+                          one-thread engine (default: one per core)
   --backend <name>        tfjs backend: tensorflow | webgpu | wasm | cpu (default: the fastest
                           available); with the onnx engine it only resizes
 
@@ -49,6 +48,7 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
       'render-size': { type: 'string' },
       backend: { type: 'string' },
       engine: { type: 'string' },
+      jobs: { type: 'string', short: 'j' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -64,67 +64,45 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
   const { jobs, errors } = await collectImages(positionals, outDir);
   for (const e of errors) io.err(`colorize: ${e}\n`);
   if (jobs.length === 0) return 1;
-  await initBackend(values.backend === undefined ? {} : { backend: values.backend as BackendName });
-  const engine = await openEngine(engineFlag, values.model, io);
+  const backend = values.backend as BackendName | undefined;
+  await initBackend(backend === undefined ? {} : { backend });
+  const workers = intFlag('jobs', values.jobs, availableParallelism(), 1);
+  // One photo: one engine in this thread (onnxruntime on every core). Several: a pool of
+  // worker threads, each with its own one-thread engine, one photo each at a time.
+  const script = jobs.length > 1 ? workerScript() : null;
+  const engine = await openEngine(engineFlag, values.model, backend, io, script === null ? undefined : 1);
   const renderSize = renderFlag ?? engine.trainedSize ?? 256;
   const bar = new ProgressBar(io.err, jobs.length, 'colorizing', jobs.length > 1 && Boolean((process.stderr as { isTTY?: boolean }).isTTY));
   let failed = errors.length;
   let done = 0;
-  for (const job of jobs) {
-    try {
-      const photo = await readPhoto(job.input);
-      const rgb = await colorizePhoto(photo, engine.generator, renderSize, engine.multiple);
-      await mkdir(dirname(job.output), { recursive: true });
-      await writePhoto(job.output, photo, rgb);
-      done += 1;
-      bar.update(done + failed - errors.length);
-      if (jobs.length === 1) io.out(`${job.output}\n`);
-    } catch (err) {
-      failed += 1;
+  const report = (error: string | null): void => {
+    if (error === null) done += 1;
+    else failed += 1;
+    if (error !== null) {
       bar.done();
-      if (!ColorizeError.isInstance(err)) throw err;
-      io.err(`colorize: ${err.message}\n`);
+      io.err(`colorize: ${error}\n`);
     }
-  }
-  bar.done();
-  await engine.release();
-  if (jobs.length > 1) io.out(`colorized ${done} of ${jobs.length} images into ${outDir}\n`);
-  return failed > 0 ? 1 : 0;
-}
-
-interface Engine {
-  generator: tfl.LayersModel | AbPredictor;
-  trainedSize: number | undefined;
-  multiple: number;
-  release(): Promise<void>;
-}
-
-/** The engine `--engine` asks for; onnx falls back to tfjs, saying so, when onnxruntime-node is not installed. */
-async function openEngine(name: 'onnx' | 'tfjs', modelFlag: string | undefined, io: CliIO): Promise<Engine> {
-  const path = resolveModelPath(modelFlag);
-  if (name === 'onnx') {
-    const ort = await loadOnnxRuntime();
-    if (typeof ort === 'string') {
-      io.err(`colorize: ${ort}; colorizing with tfjs instead (--engine tfjs).\n`);
-    } else if (path.endsWith('.onnx')) {
-      const meta = readOnnxMetadata(new Uint8Array(await readFile(path).catch((err: Error) => {
-        throw new ColorizeError('IO_ERROR', `--model: cannot read ${path} (${err.message})`, { cause: err });
-      })));
-      const e = await onnxFileEngine(ort, path);
-      const info = (meta as { colorize?: { size?: number; depth?: number } } | undefined)?.colorize;
-      return { generator: e.predictor, trainedSize: info?.size, multiple: 2 ** (info?.depth ?? 4), release: e.release };
+    bar.update(done + failed - errors.length);
+  };
+  try {
+    if (script !== null) {
+      await colorizeOnPool(jobs, { spec: engine.spec, trainedSize: engine.trainedSize, multiple: engine.multiple, renderSize, workers, script, onResult: (_, error) => report(error) });
     } else {
-      const generator = await loadGenerator(modelFlag);
-      try {
-        const e = await exportedEngine(ort, generator);
-        return { generator: e.predictor, trainedSize: generator.trainedSize, multiple: generator.multiple, release: e.release };
-      } finally {
-        generator.model.dispose();
+      for (const job of jobs) {
+        try {
+          await colorizeFile(job, engine, renderSize);
+          report(null);
+          if (jobs.length === 1) io.out(`${job.output}\n`);
+        } catch (err) {
+          if (!ColorizeError.isInstance(err)) throw err;
+          report(err.message);
+        }
       }
     }
+  } finally {
+    bar.done();
+    await engine.release();
   }
-  const generator = await loadGenerator(modelFlag);
-  return { generator: generator.model, trainedSize: generator.trainedSize, multiple: generator.multiple, release: async () => {
-    generator.model.dispose();
-  } };
+  if (jobs.length > 1) io.out(`colorized ${done} of ${jobs.length} images into ${outDir}\n`);
+  return failed > 0 ? 1 : 0;
 }

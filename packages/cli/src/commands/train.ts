@@ -1,9 +1,9 @@
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import * as tf from '@tensorflow/tfjs-core';
-import { fileSystem, initBackend } from '@colorize/core';
+import { ColorizeError, fileSystem, initBackend, writeFileAtomic } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
 import { buildPatchCritic, buildUNet } from '@colorize/models';
 import { createL1Trainer, createWganGpTrainer, fileCheckpoints } from '@colorize/train';
@@ -13,6 +13,7 @@ import sharp from 'sharp';
 import { openData } from '../data-source.js';
 import type { CliIO } from '../io.js';
 import { formatSeconds, ProgressBar } from '../progress.js';
+import { acquireRunLock } from '../run-lock.js';
 import { intFlag, numberFlag, UsageError } from '../usage-error.js';
 
 export const TRAIN_HELP = `Usage: colorize train --data <demo|flowers102|folder|archive> [options]
@@ -110,7 +111,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
     const text = await readFile(configPath, 'utf8').catch(() => {
       throw new UsageError(`--resume: ${configPath} not found; is --out the folder of an earlier run?`);
     });
-    config = JSON.parse(text) as TrainConfig;
+    config = parseJson(text, configPath) as TrainConfig;
     // A resumed run may be given more epochs; everything else is the run's own.
     config.epochs = intFlag('epochs', values.epochs, config.epochs, 0);
     config.pretrainEpochs = intFlag('pretrain-epochs', values['pretrain-epochs'], config.pretrainEpochs, 0);
@@ -136,14 +137,26 @@ export async function train(args: string[], io: CliIO): Promise<number> {
     };
     if (values.data === undefined) throw new UsageError('--data is required: demo, flowers102, a folder of photos or a .tgz archive.');
   }
-  const backend = await initBackend(values.backend === undefined ? {} : { backend: values.backend as BackendName });
+  await mkdir(out, { recursive: true });
+  const release = await acquireRunLock(out);
+  try {
+    return await trainRun(config, out, values.backend as BackendName | undefined, values.resume, io);
+  } finally {
+    await release();
+  }
+}
+
+/** The training run itself, once its folder is locked. */
+async function trainRun(config: TrainConfig, out: string, backendFlag: BackendName | undefined, resume: boolean, io: CliIO): Promise<number> {
+  const configPath = join(out, 'config.json');
+  const backend = await initBackend(backendFlag === undefined ? {} : { backend: backendFlag });
   const skipped: string[] = [];
   const common = { size: config.size, batchSize: config.batch, seed: config.seed, onSkip: (path: string, reason: string) => skipped.push(`${path}: ${reason}`) };
   const trainData = await openData(config.data, { ...common, split: 'train', randomCrop: config.randomCrop }, io.err);
   const validation = await openData(config.data, { ...common, split: 'validation' });
   for (const s of skipped) io.err(`colorize train: skipped ${s}\n`);
   await mkdir(join(out, 'samples'), { recursive: true });
-  if (!values.resume) await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
+  if (!resume) await writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
   io.err(`colorize train: ${trainData.size} training and ${validation.size} validation images at ${config.size} px, on ${backend}; writing to ${out}\n`);
 
   const generator = buildUNet({ base: config.base, depth: config.depth, upsample: config.upsample });
@@ -155,7 +168,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
   const gan = createWganGpTrainer({ generator, critic, l1Weight: config.l1Weight, reconstructionLoss, generatorOptimizer: adam, criticOptimizer: adam, seed: config.seed });
   const pretrainCheckpoints = fileCheckpoints(join(out, 'checkpoints', 'pretrain'));
   const ganCheckpoints = fileCheckpoints(join(out, 'checkpoints', 'gan'));
-  if (values.resume) {
+  if (resume) {
     // The latest phase with a checkpoint wins; the GAN phase's generator includes the pretraining.
     if (await ganCheckpoints.restore(gan as unknown as Trainer<Record<string, number>>)) io.err(`colorize train: resumed WGAN-GP at epoch ${gan.position.epoch}, batch ${gan.position.batch}\n`);
     else if (await pretrainCheckpoints.restore(pretrainer as unknown as Trainer<Record<string, number>>)) io.err(`colorize train: resumed pretraining at epoch ${pretrainer.position.epoch}, batch ${pretrainer.position.batch}\n`);
@@ -171,7 +184,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
   process.once('SIGINT', onSigint);
   const logPath = join(out, 'log.jsonl');
   const bestPath = join(out, 'best.json');
-  let best = JSON.parse(await readFile(bestPath, 'utf8').catch(() => '{"valPsnr": null}')) as { valPsnr: number | null };
+  let best = parseJson(await readFile(bestPath, 'utf8').catch(() => '{"valPsnr": null}'), bestPath) as { valPsnr: number | null };
   const tty = Boolean((process.stderr as { isTTY?: boolean }).isTTY);
 
   function callbacks(phase: 'pretrain' | 'gan', epochs: number): TrainingCallbacks<Record<string, number>> {
@@ -191,7 +204,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
         if (best.valPsnr === null || logs.valPsnr! > best.valPsnr) {
           await generator.save(fileSystem(join(out, 'best-model')));
           best = { phase, epoch: epoch + 1, valPsnr: logs.valPsnr!, valGreyPsnr: logs.valGreyPsnr } as typeof best;
-          await writeFile(bestPath, `${JSON.stringify(best, null, 2)}\n`);
+          await writeFileAtomic(bestPath, `${JSON.stringify(best, null, 2)}\n`);
         }
         await appendFile(logPath, `${JSON.stringify({ phase, type: 'epoch', time: new Date().toISOString(), ...logs })}\n`);
         const losses = phase === 'pretrain' ? `l1 ${logs.l1!.toFixed(4)}` : `critic ${logs.criticLoss!.toFixed(3)}  W ${logs.wasserstein!.toFixed(3)}  gp ${logs.gradientPenalty!.toFixed(3)}  l1 ${logs.l1!.toFixed(4)}`;
@@ -244,4 +257,13 @@ async function firstBatch(data: { batches(epoch: number): AsyncIterable<LabBatch
   });
   tf.dispose([...Ls, ...abs]);
   return batch;
+}
+
+/** JSON.parse with the house error naming the file. */
+function parseJson(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ColorizeError('IO_ERROR', `colorize train: ${path} is not valid JSON (${(err as Error).message}); it was not written by colorize train, or was damaged.`, { cause: err });
+  }
 }

@@ -10,7 +10,7 @@ export default defineConfig({
   resolve: { conditions: ['@colorize/source', ...defaultServerConditions] },
   ssr: { resolve: { conditions: ['@colorize/source', ...defaultServerConditions] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'scripts/**/*.test.ts', 'test/**/*.test.ts'],
     environment: 'node',
     pool: 'forks',
     testTimeout: 60_000,

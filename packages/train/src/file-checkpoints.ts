@@ -17,7 +17,9 @@ const POINTER = 'checkpoint.json';
 const FORMAT = 'colorize-checkpoint';
 /** Leftovers of interrupted saves: a checkpoint folder, or the pointer file written beside itself. */
 const TEMP = /^(\.tmp-[0-9a-f]+|checkpoint\.json\.tmp-[0-9a-f]+)$/;
-const CHECKPOINT = /^ckpt-e\d+-b\d+-s\d+$/;
+// A random tag makes every save's name new, so a save never replaces the folder the pointer
+// names (a crash between removing it and renaming the new one in would leave the pointer dangling).
+const CHECKPOINT = /^ckpt-e\d+-b\d+-s\d+(-[0-9a-f]{6})?$/;
 
 interface OptimizerFile {
   file: string;
@@ -39,7 +41,7 @@ function bad(where: string, problem: string): ColorizeError {
 }
 
 /**
- * Checkpoints in a folder, for Node. Each checkpoint is a subfolder `ckpt-e<epoch>-b<batch>-s<step>`
+ * Checkpoints in a folder, for Node. Each checkpoint is a subfolder `ckpt-e<epoch>-b<batch>-s<step>-<random tag>`
  * holding every model (`generator/`, `critic/`, each a tfjs model folder that
  * `tf.loadLayersModel` reads), each optimizer's state and `state.json` (position, random state,
  * configuration). `checkpoint.json` names the latest.
@@ -91,7 +93,7 @@ export function fileCheckpoints(dir: string, options?: FileCheckpointsOptions): 
     async save(trainer: Trainer<Record<string, number>>): Promise<string> {
       const snap = await trainer.snapshot();
       const { epoch, batch, step } = snap.position;
-      const name = `ckpt-e${String(epoch).padStart(4, '0')}-b${String(batch).padStart(5, '0')}-s${String(step).padStart(7, '0')}`;
+      const name = `ckpt-e${String(epoch).padStart(4, '0')}-b${String(batch).padStart(5, '0')}-s${String(step).padStart(7, '0')}-${randomBytes(3).toString('hex')}`;
       const temp = join(root, `.tmp-${randomBytes(6).toString('hex')}`);
       try {
         await mkdir(temp, { recursive: true });
@@ -116,7 +118,6 @@ export function fileCheckpoints(dir: string, options?: FileCheckpointsOptions): 
         await writeFileAtomic(join(temp, 'state.json'), JSON.stringify(state, null, 2));
         await syncFolder(temp);
         const target = join(root, name);
-        await rm(target, { recursive: true, force: true });
         await rename(temp, target);
         await writeFileAtomic(join(root, POINTER), JSON.stringify({ format: FORMAT, latest: name }));
         await syncFolder(root);

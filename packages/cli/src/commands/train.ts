@@ -104,6 +104,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
     return 0;
   }
   const size = intFlag('size', values.size, 128, 8);
+  if (criticSide(size) < 1) throw new UsageError(`--size ${size} is too small: the PatchGAN critic would see no patch; use at least 24.`);
   const out = resolve(values.out ?? join('runs', `${values.data ?? 'run'}-${size}`.replace(/[^\w.-]+/g, '_')));
   const configPath = join(out, 'config.json');
   let config: TrainConfig;
@@ -266,4 +267,11 @@ function parseJson(text: string, path: string): unknown {
   } catch (err) {
     throw new ColorizeError('IO_ERROR', `colorize train: ${path} is not valid JSON (${(err as Error).message}); it was not written by colorize train, or was damaged.`, { cause: err });
   }
+}
+
+/** The side of the seed critic's score map for a square input: three 4×4/2 and two 4×4/1 convs, each padded by 1. */
+function criticSide(size: number): number {
+  let side = size;
+  for (const stride of [2, 2, 2, 1, 1]) side = Math.floor((side + 2 - 4) / stride) + 1;
+  return side;
 }

@@ -18,8 +18,19 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array 
   let handle: FileHandle | undefined;
   try {
     handle = await open(temp, 'w');
-    for (const chunk of chunks) await handle.write(chunk);
+    let total = 0;
+    for (const chunk of chunks) {
+      // One write may take only part of a chunk (a full disk or a file-size limit lets the
+      // first bytes through); keep writing, so the next write reports why the rest cannot go.
+      for (let offset = 0; offset < chunk.length; ) {
+        const { bytesWritten } = await handle.write(chunk, offset, chunk.length - offset);
+        if (bytesWritten === 0) throw Object.assign(new Error(`ENOSPC: no space left, write ${temp}`), { code: 'ENOSPC' });
+        offset += bytesWritten;
+      }
+      total += chunk.length;
+    }
     await handle.sync();
+    if ((await handle.stat()).size !== total) throw Object.assign(new Error(`EIO: ${temp} holds fewer bytes than were written`), { code: 'EIO' });
     await handle.close();
     handle = undefined;
     await rename(temp, target);

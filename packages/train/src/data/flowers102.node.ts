@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir, platform } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 import { ColorizeError, describeValue, invalid } from '@colorize/core';
-import { extract } from 'tar';
+import { extract, list } from 'tar';
 
 import { download, md5File } from './download.node.js';
 import type { DownloadProgress } from './download.node.js';
@@ -51,12 +51,34 @@ export function cacheDir(option?: string): string {
   return join(process.env['XDG_CACHE_HOME'] ?? join(home, '.cache'), 'colorize');
 }
 
-/** Extracts an archive's images into `folder` atomically (a temporary folder renamed into place). */
+/**
+ * Why an archive entry is refused, or null when it is a plain file or folder inside the archive:
+ * absolute names, `..` segments, links (symbolic or hard), devices, FIFOs and anything else.
+ */
+function unsafeEntry(path: string, type: string): string | null {
+  if (isAbsolute(path) || /^[a-zA-Z]:[\\/]/.test(path) || path.startsWith('\\')) return `"${path}" is an absolute path`;
+  if (path.split(/[\\/]/).includes('..')) return `"${path}" leaves the archive's folder (..)`;
+  if (type !== 'File' && type !== 'OldFile' && type !== 'ContiguousFile' && type !== 'Directory') return `"${path}" is a ${type} entry, not a plain file`;
+  return null;
+}
+
+/**
+ * Extracts an archive's images into `folder` atomically (a temporary folder renamed into place).
+ * An archive with any unsafe entry (see `unsafeEntry`) is refused as a whole before anything is
+ * written: it is listed first.
+ */
 async function extractArchive(fn: string, archive: string, folder: string, filter: (path: string) => boolean): Promise<void> {
+  let refused: string | null = null;
+  try {
+    await list({ file: archive, strict: true, onReadEntry: (entry) => void (refused ??= unsafeEntry(entry.path, entry.type)) });
+  } catch (err) {
+    throw new ColorizeError('IO_ERROR', `${fn}: could not read ${archive} (${(err as Error).message}).`, { cause: err });
+  }
+  if (refused !== null) throw new ColorizeError('UNSUPPORTED', `${fn}: refused ${archive}: ${refused}; nothing was extracted.`);
   const temp = `${folder}.tmp-${randomBytes(6).toString('hex')}`;
   await mkdir(temp, { recursive: true });
   try {
-    await extract({ file: archive, cwd: temp, strict: true, filter: (path) => path.endsWith('/') || filter(path) });
+    await extract({ file: archive, cwd: temp, strict: true, filter: (path, entry) => unsafeEntry(path, (entry as { type: string }).type) === null && (path.endsWith('/') || filter(path)) });
     await rm(folder, { recursive: true, force: true });
     await rename(temp, folder);
   } catch (err) {

@@ -32,6 +32,8 @@ export interface PoolOptions {
   multiple: number;
   renderSize: number;
   workers: number;
+  /** Seconds one photo may take before its worker is stopped. */
+  timeoutSeconds: number;
   script: URL;
   /** Called once per job, in completion order, with its error message when it failed. */
   onResult(index: number, error: string | null): void;
@@ -40,45 +42,69 @@ export interface PoolOptions {
 /**
  * Colorizes `jobs` on a pool of worker threads, each with its own engine, handing out one photo at
  * a time to whichever worker is free (photos differ in size, so static shares would idle a core).
+ * A photo that takes longer than `timeoutSeconds` (a hostile file that stalls its decoder) is
+ * reported as failed, its worker is stopped and a new one takes its place.
  * Resolves when every job is done; rejects, after stopping every worker, if one fails to start or
  * fails on something other than a bad photo.
  */
 export async function colorizeOnPool(jobs: readonly ImageJob[], o: PoolOptions): Promise<void> {
   const count = Math.max(1, Math.min(o.workers, jobs.length));
-  const workers = Array.from({ length: count }, () => new Worker(o.script));
+  const live = new Set<Worker>();
+  const stopped = new Set<Worker>();
   let next = 0;
   let finished = 0;
   try {
     await new Promise<void>((resolvePool, rejectPool) => {
-      const give = (worker: Worker): void => {
-        if (next < jobs.length) {
-          const index = next;
-          next += 1;
-          worker.postMessage({ type: 'job', index, job: jobs[index]! } satisfies ToWorker);
-        }
+      const complete = (index: number, error: string | null): void => {
+        o.onResult(index, error);
+        finished += 1;
+        if (finished === jobs.length) resolvePool();
       };
-      for (const worker of workers) {
+      const spawnWorker = (): void => {
+        const worker = new Worker(o.script);
+        live.add(worker);
+        let timer: NodeJS.Timeout | undefined;
+        let current = -1;
+        const give = (): void => {
+          if (next >= jobs.length) return;
+          current = next;
+          next += 1;
+          const index = current;
+          worker.postMessage({ type: 'job', index, job: jobs[index]! } satisfies ToWorker);
+          timer = setTimeout(() => {
+            // Stop this worker (its photo is stuck), count the photo as failed, start another.
+            stopped.add(worker);
+            live.delete(worker);
+            void worker.terminate();
+            complete(index, `${jobs[index]!.input}: gave up after ${o.timeoutSeconds} s (the file may be hostile; --timeout sets the limit)`);
+            if (finished < jobs.length && next < jobs.length) spawnWorker();
+          }, o.timeoutSeconds * 1000);
+        };
         worker.on('message', (m: FromWorker) => {
+          if (stopped.has(worker)) return;
           if (m.type === 'ready') {
-            give(worker);
+            give();
           } else if (m.type === 'fatal') {
             rejectPool(new ColorizeError('UNSUPPORTED', m.message));
           } else {
-            o.onResult(m.index, m.type === 'error' ? m.message : null);
-            finished += 1;
-            if (finished === jobs.length) resolvePool();
-            else give(worker);
+            clearTimeout(timer);
+            complete(m.index, m.type === 'error' ? m.message : null);
+            give();
           }
         });
-        worker.on('error', (err) => rejectPool(err));
+        worker.on('error', (err) => {
+          if (!stopped.has(worker)) rejectPool(err);
+        });
         worker.once('exit', (code) => {
-          if (finished < jobs.length) rejectPool(new ColorizeError('UNSUPPORTED', `colorize: a worker thread stopped (exit code ${code}) before the photos were done.`));
+          clearTimeout(timer);
+          if (!stopped.has(worker) && finished < jobs.length) rejectPool(new ColorizeError('UNSUPPORTED', `colorize: a worker thread stopped (exit code ${code}) before the photos were done.`));
         });
         worker.postMessage({ type: 'init', spec: o.spec, trainedSize: o.trainedSize, multiple: o.multiple, renderSize: o.renderSize } satisfies ToWorker);
-      }
+      };
+      for (let i = 0; i < count; i += 1) spawnWorker();
     });
   } finally {
-    await Promise.all(workers.map(closeWorker));
+    await Promise.all([...live].map(closeWorker));
   }
 }
 

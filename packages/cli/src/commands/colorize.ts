@@ -10,7 +10,7 @@ import { collectImages, colorizeFile } from '../images.js';
 import type { CliIO } from '../io.js';
 import { colorizeOnPool, workerScript } from '../pool.js';
 import { ProgressBar } from '../progress.js';
-import { intFlag, UsageError } from '../usage-error.js';
+import { intFlag, numberFlag, UsageError } from '../usage-error.js';
 
 export const COLORIZE_HELP = `Usage: colorize <images or folders…> [options]
 
@@ -27,6 +27,8 @@ Options:
                           (model.<hash>.onnx); tfjs runs it on the tfjs backend. Same images.
   -j, --jobs <n>          photos colorized at once, each on its own worker thread with a
                           one-thread engine (default: one per core)
+  --timeout <s>           seconds one photo may take in a folder before it is given up as
+                          failed (default 120): a hostile file cannot stall the run
   --backend <name>        tfjs backend: tensorflow | webgpu | wasm | cpu (default: the fastest
                           available); with the onnx engine it only resizes
 
@@ -49,6 +51,7 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
       backend: { type: 'string' },
       engine: { type: 'string' },
       jobs: { type: 'string', short: 'j' },
+      timeout: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -67,6 +70,7 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
   const backend = values.backend as BackendName | undefined;
   await initBackend(backend === undefined ? {} : { backend });
   const workers = intFlag('jobs', values.jobs, availableParallelism(), 1);
+  const timeoutSeconds = numberFlag('timeout', values.timeout, 120, 0.001);
   // One photo: one engine in this thread (onnxruntime on every core). Several: a pool of
   // worker threads, each with its own one-thread engine, one photo each at a time.
   const script = jobs.length > 1 ? workerScript() : null;
@@ -86,7 +90,7 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
   };
   try {
     if (script !== null) {
-      await colorizeOnPool(jobs, { spec: engine.spec, trainedSize: engine.trainedSize, multiple: engine.multiple, renderSize, workers, script, onResult: (_, error) => report(error) });
+      await colorizeOnPool(jobs, { spec: engine.spec, trainedSize: engine.trainedSize, multiple: engine.multiple, renderSize, workers, timeoutSeconds, script, onResult: (_, error) => report(error) });
     } else {
       for (const job of jobs) {
         try {

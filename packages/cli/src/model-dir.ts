@@ -40,7 +40,12 @@ export interface LoadedGenerator {
 export async function loadGenerator(path: string | undefined): Promise<LoadedGenerator> {
   const dir = resolveModelPath(path);
   if (dir.endsWith('.onnx')) throw new ColorizeError('INVALID_MODEL_FILE', `--model: ${dir} is an ONNX file, which only the onnx engine runs (colorize --engine onnx); this command needs a tfjs model folder.`);
-  const model = await tfl.loadLayersModel(fileSystem(dir));
+  const model = await tfl.loadLayersModel(fileSystem(dir)).catch((err: unknown) => {
+    if (ColorizeError.isInstance(err)) throw err;
+    // tfjs's own errors (an unknown layer class, a malformed topology) as one clear line
+    const why = (err as Error).message.split('\n')[0]!.replace(/\. This may be due to.*$/, '');
+    throw new ColorizeError('INVALID_MODEL_FILE', `--model: ${dir} is not a model colorize can load (${why}).`, { cause: err });
+  });
   const inShape = model.inputs[0]?.shape ?? [];
   const outShape = model.outputs[0]?.shape ?? [];
   if (model.inputs.length !== 1 || inShape.length !== 4 || inShape[3] !== 1 || outShape[3] !== 2) {

@@ -40,6 +40,11 @@ export async function download(fn: string, url: string, target: string, md5: str
       const res = await fetch(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, ...(options.signal ? { signal: options.signal } : {}) });
       if (res.status === 416) break; // the part is already whole
       if (!res.ok || !res.body) throw new ColorizeError('IO_ERROR', `${fn}: ${url} answered ${res.status} ${res.statusText}.`);
+      // A login, captive-portal or error page served with 200: never a dataset.
+      if (/^text\/html\b/i.test(res.headers.get('content-type') ?? '')) {
+        await res.body.cancel();
+        throw new ColorizeError('IO_ERROR', `${fn}: ${url} answered with a web page (content-type ${res.headers.get('content-type')}), not the file; nothing was kept.`);
+      }
       const resumed = res.status === 206;
       let received = resumed ? have : 0;
       const length = Number(res.headers.get('content-length') ?? NaN);
@@ -47,7 +52,7 @@ export async function download(fn: string, url: string, target: string, md5: str
       const file = await open(part, resumed ? 'a' : 'w');
       try {
         for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-          await file.write(chunk);
+          await file.writeFile(chunk); // the whole chunk: a bare write() may take only part of it
           received += chunk.byteLength;
           options.onProgress?.({ received, total });
         }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertOptions } from '@colorize/core';
+import { assertOptions, describeValue, invalid } from '@colorize/core';
 
 import { xyzToLab, labToXyz } from './cielab.js';
 import { ensureFusedKernels, fusedBackend, LAB_TO_RGB, RGB_TO_LAB } from './internal/fused.js';
@@ -51,6 +51,7 @@ export interface LabToRgbOptions {
  */
 export function labToRgb(lab: tf.Tensor, options?: LabToRgbOptions): tf.Tensor {
   const { clip = true } = assertOptions('labToRgb', options, ['clip']);
+  if (typeof clip !== 'boolean') throw invalid('INVALID_OPTION', 'labToRgb', 'clip to be true or false', describeValue(clip));
   assertColorImage('labToRgb', lab);
   if (fusedBackend()) {
     ensureFusedKernels();

@@ -72,7 +72,7 @@ export async function colorizeImage(generator: tfl.LayersModel | AbPredictor, im
   const meta = isPredictor ? undefined : ((generator as tfl.LayersModel).getUserDefinedMetadata() as { colorize?: { size?: number } } | undefined)?.colorize;
   const renderSize = o.renderSize ?? meta?.size ?? 256;
   if (!Number.isInteger(multiple) || multiple < 1) throw invalid('INVALID_OPTION', fn, 'multiple to be an integer ≥ 1', describeValue(multiple));
-  if (!(renderSize > 0)) throw invalid('INVALID_OPTION', fn, 'renderSize to be > 0', describeValue(renderSize));
+  if (typeof renderSize !== 'number' || !Number.isFinite(renderSize) || !(renderSize > 0)) throw invalid('INVALID_OPTION', fn, 'renderSize to be a finite number > 0', describeValue(renderSize));
   const side = Math.max(multiple, Math.round(renderSize / multiple) * multiple);
   const { L } = rgb8ToModelLab(data, { channels: channels as 3 | 4 });
   const resizeL = (): tf.Tensor4D => tf.image.resizeBilinear(tf.tensor4d(L, [1, height, width, 1]), [side, side], true);

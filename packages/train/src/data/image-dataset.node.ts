@@ -29,7 +29,7 @@ export async function listImages(fn: string, dir: string): Promise<string[]> {
 
 /** A dataset over files below `root`, decoded with sharp on the libuv pool. */
 export async function imageDataset(fn: string, root: string, names: readonly string[], options: ImageDatasetOptions | undefined): Promise<ImageDataset> {
-  const split = splitFiles(names, options?.split ?? 'train', options?.seed ?? 0).map((n) => ({ name: resolve(root, n), source: resolve(root, n) }));
+  const split = splitFiles(names, options?.split ?? 'train', options?.seed ?? 0, fn).map((n) => ({ name: resolve(root, n), source: resolve(root, n) }));
   return createImageDataset(fn, root, split, { probe, decode: decodeSquare }, options, availableParallelism());
 }
 

@@ -93,7 +93,7 @@ export async function imageSources(options: ImageSourcesOptions): Promise<ImageD
     source,
   }));
   const byName = new Map(named.map((s) => [s.name, s]));
-  const split = splitFiles([...byName.keys()], rest.split ?? 'train', rest.seed ?? 0).map((n) => byName.get(n)!);
+  const split = splitFiles([...byName.keys()], rest.split ?? 'train', rest.seed ?? 0, 'imageSources').map((n) => byName.get(n)!);
   const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency ? navigator.hardwareConcurrency : 4;
   return createImageDataset(fn, 'the given sources', split, browserDecoder, rest, cores);
 }

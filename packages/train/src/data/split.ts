@@ -17,13 +17,14 @@ export const SPLIT_FRACTIONS = { train: 0.7, validation: 0.15 } as const;
  * @param names - file names (or relative paths); their order does not matter.
  * @param split - which part.
  * @param seed - the shuffle's seed. Defaults to 0.
+ * @param fn - the public function to name in errors. Defaults to `'splitFiles'`.
  * @group Data
  */
-export function splitFiles(names: readonly string[], split: Split, seed = 0): string[] {
+export function splitFiles(names: readonly string[], split: Split, seed = 0, fn = 'splitFiles'): string[] {
   if (!['train', 'validation', 'test', 'all'].includes(split)) {
-    throw invalid('INVALID_OPTION', 'splitFiles', 'split "train", "validation", "test" or "all"', describeValue(split));
+    throw invalid('INVALID_OPTION', fn, 'split "train", "validation", "test" or "all"', describeValue(split));
   }
-  if (!Number.isInteger(seed)) throw invalid('INVALID_OPTION', 'splitFiles', 'seed to be an integer', describeValue(seed));
+  if (!Number.isInteger(seed)) throw invalid('INVALID_OPTION', fn, 'seed to be an integer', describeValue(seed));
   const sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   if (split === 'all') return sorted;
   const shuffled = new SeededRandom(seed).shuffle(sorted);

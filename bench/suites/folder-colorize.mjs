@@ -48,7 +48,7 @@ export async function run({ quick, log }) {
   const rows = [];
   try {
     const photos = resolve('packages/train/demo-photos');
-    const sizes = quick ? [6, 12] : [24, 48];
+    const sizes = quick ? [3, 6] : [24, 48];
     for (const n of sizes) await makeFolder(join(dir, `in-${n}`), n, photos);
     const model = join(dir, 'model');
     cpSync(resolve('packages/cli/model'), model, { recursive: true, filter: (f) => !f.endsWith('.onnx') && !f.includes('training') });
@@ -60,7 +60,7 @@ export async function run({ quick, log }) {
         for (const n of sizes) {
           const args = [join(dir, `in-${n}`), '-o', join(dir, 'out'), '--model', model, '--engine', engine, '-j', String(jobs), '--render-size', '256'];
           if (engine === 'tfjs') args.push('--backend', 'wasm');
-          seconds(args); // warm: the ONNX export is cached, files are in the page cache
+          if (!quick) seconds(args); // warm: the ONNX export is cached, files are in the page cache
           const samples = Array.from({ length: runs }, () => seconds(args));
           times[n] = { median: median(samples), min: Math.min(...samples), max: Math.max(...samples) };
         }

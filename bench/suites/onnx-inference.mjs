@@ -36,6 +36,8 @@ async function sessionOf(model, layout) {
   return ort.InferenceSession.create(exportOnnx(model, { layout }));
 }
 
+let quickRun = false;
+
 async function bare(session, dims) {
   const x = new ort.Tensor('float32', Float32Array.from({ length: dims.reduce((a, b) => a * b) }, (_, i) => Math.sin(i)), dims);
   return time(async () => {
@@ -44,6 +46,7 @@ async function bare(session, dims) {
 }
 
 export async function run({ quick, log }) {
+  quickRun = quick;
   tf.env().set('PROD', true);
   await initBackend({ backend: 'wasm', env: {} });
   const rows = [];
@@ -53,9 +56,9 @@ export async function run({ quick, log }) {
   };
   for (const base of quick ? [32] : [64, 32]) {
     const model = buildUNet({ base, inputSize: null });
-    for (const layout of ['nhwc', 'nchw']) {
+    for (const layout of quick ? ['nhwc'] : ['nhwc', 'nchw']) {
       const session = await sessionOf(model, layout);
-      for (const batch of [16, 1]) {
+      for (const batch of quick ? [1] : [16, 1]) {
         const dims = layout === 'nhwc' ? [batch, 128, 128, 1] : [batch, 1, 128, 128];
         const s = (await bare(session, dims)) / 1000;
         const pytorch = PYTORCH[base] * (batch / 16);
@@ -74,9 +77,9 @@ export async function run({ quick, log }) {
     // colorize's onnxruntime path (onnxPredictor, as the CLI runs it) against the bare session
     const session = await sessionOf(model, 'nhwc');
     const predictor = onnxPredictor(session, ort.Tensor);
-    for (const batch of [16, 1]) {
+    for (const batch of quick ? [1] : [16, 1]) {
       const L = Float32Array.from({ length: batch * 128 * 128 }, (_, i) => Math.sin(i));
-      const ms = await time(() => predictor.predictAb(L, [batch, 128, 128, 1]), { warmup: 1, minRuns: 3, minMs: 2000 });
+      const ms = await time(() => predictor.predictAb(L, [batch, 128, 128, 1]), { warmup: 1, minRuns: 3, minMs: quick ? 300 : 2000 });
       const bareMs = await bare(session, [batch, 128, 128, 1]);
       push({
         work: 'colorize engine (onnxPredictor)',
@@ -92,7 +95,7 @@ export async function run({ quick, log }) {
     const width = 1024;
     const height = 768;
     const data = new Uint8Array(width * height * 3).map((_, i) => (i * 31 + (i >> 11)) & 255);
-    const ms = await time(() => colorizeImage(predictor, { width, height, data }, { renderSize: 128 }), { warmup: 1, minRuns: 5, minMs: 2000 });
+    const ms = await time(() => colorizeImage(predictor, { width, height, data }, { renderSize: 128 }), { warmup: 1, minRuns: 5, minMs: quick ? 300 : 2000 });
     const bareMs = await bare(session, [1, 128, 128, 1]);
     push({
       work: 'colorizeImage, 1024×768 photo at 128 px',

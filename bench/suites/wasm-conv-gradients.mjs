@@ -40,7 +40,7 @@ const LAYERS = [
   ['critic conv4 4×4/1', [16, 16, 256], 512, 4, 1, explicit1],
   ['critic out 4×4/1', [15, 15, 512], 1, 4, 1, explicit1],
 ];
-const QUICK = new Set(['U-Net enc2 conv2 (64 px)', 'U-Net up 2×2/2 32→64 px', 'critic conv2 4×4/2']);
+const QUICK = new Set(['critic conv2 4×4/2']);
 
 /** Each layer runs in its own Node process (see own-process.mjs): at batch 16 the 128-px layers need hundreds of MB of wasm heap. */
 export async function run({ quick, log }) {

@@ -32,12 +32,14 @@ const CASES = [
   { backend: 'wasm', base: 32, size: 128, from: 0 },
   { backend: 'wasm', base: 64, size: 128, from: 1 },
   { backend: 'cpu', base: 32, size: 64, runs: 1 },
+  // --quick only: a quarter of the work, to check the harness in seconds (no PyTorch reference)
+  { backend: 'wasm', base: 16, size: 64, runs: 1, quick: true },
 ];
 
 export async function run({ quick, log }) {
   const rows = [];
   for (const [index, c] of CASES.entries()) {
-    if (quick && index > 0) continue;
+    if (quick !== Boolean(c.quick)) continue;
     const pytorch = PYTORCH[`${c.base}@${c.size}`];
     let measured;
     if (c.from !== undefined) {
@@ -45,7 +47,7 @@ export async function run({ quick, log }) {
       const scale = (c.size / CASES[c.from].size) ** 2;
       measured = { seconds: Number(from['s / iteration']) * scale, runs: 0, top: from['top kernels'] };
     } else {
-      measured = runInOwnProcess(import.meta.url, [index, quick ? 1 : c.runs]);
+      measured = runInOwnProcess(import.meta.url, [index, quick ? 1 : c.runs, quick ? 'no-profile' : 'profile']);
     }
     const { seconds, runs, top } = measured;
     const row = {
@@ -53,9 +55,10 @@ export async function run({ quick, log }) {
       base: c.base,
       'size px': c.size,
       's / iteration': `${seconds.toFixed(2)}${c.from !== undefined ? ' (est.)' : ''}`,
+      'min–max': measured.min === undefined ? '' : `${measured.min.toFixed(2)}–${measured.max.toFixed(2)}`,
       runs,
-      'PyTorch s': pytorch.toFixed(1),
-      ratio: (seconds / pytorch).toFixed(1),
+      'PyTorch s': pytorch === undefined ? '–' : pytorch.toFixed(1),
+      ratio: pytorch === undefined ? '–' : (seconds / pytorch).toFixed(1),
       'top kernels': top,
     };
     log(Object.values(row).join(' | '));
@@ -64,7 +67,7 @@ export async function run({ quick, log }) {
   return rows;
 }
 
-async function measure(index, runsWanted) {
+async function measure(index, runsWanted, profileWanted = true) {
   const { backend, base, size } = CASES[index];
   tf.env().set('PROD', true);
   await initBackend({ backend, env: {} });
@@ -82,7 +85,7 @@ async function measure(index, runsWanted) {
   }
   runs.sort((a, b) => a - b);
   let top = '';
-  if (CASES[index].profile) {
+  if (CASES[index].profile && profileWanted) {
     const profile = await tf.profile(() => trainer.step(batch));
     const byKernel = {};
     let total = 0;
@@ -97,7 +100,7 @@ async function measure(index, runsWanted) {
       .map(([name, ms]) => `${name} ${Math.round((100 * ms) / total)} %`)
       .join(', ');
   }
-  return { seconds: runs[Math.floor(runs.length / 2)], runs: runs.length, top };
+  return { seconds: runs[Math.floor(runs.length / 2)], min: runs[0], max: runs[runs.length - 1], runs: runs.length, top };
 }
 
-await whenMain(import.meta.url, ([index, runs]) => measure(Number(index), Number(runs)));
+await whenMain(import.meta.url, ([index, runs, profile]) => measure(Number(index), Number(runs), profile !== 'no-profile'));

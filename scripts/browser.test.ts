@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -46,6 +46,11 @@ beforeAll(async () => {
   await writeFile(join(out, 'data', 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./page.js"></script>');
   await build({ entryPoints: ['scripts/browser/checks-page.ts'], bundle: true, format: 'esm', platform: 'browser', outfile: join(out, 'checks', 'page.js'), logLevel: 'warning', external: ['fs', 'path', 'worker_threads', 'perf_hooks', 'os', 'crypto'] });
   await writeFile(join(out, 'checks', 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./page.js"></script>');
+  // onnxruntime-web as an engine: the page, and onnxruntime's wasm files beside it.
+  await build({ entryPoints: ['scripts/browser/onnx-page.ts'], bundle: true, format: 'esm', platform: 'browser', outfile: join(out, 'onnx', 'page.js'), logLevel: 'warning' });
+  await writeFile(join(out, 'onnx', 'index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="./page.js"></script>');
+  await mkdir(join(out, 'onnx', 'ort'), { recursive: true });
+  for (const f of ['ort-wasm-simd-threaded.wasm', 'ort-wasm-simd-threaded.mjs']) await copyFile(join('node_modules', 'onnxruntime-web', 'dist', f), join(out, 'onnx', 'ort', f));
   const photos = 'packages/train/demo-photos';
   await sharp(join(photos, 'python3-skimage__rocket.jpg')).toFile(join(out, 'data', 'a.jpg'));
   await sharp(join(photos, 'opencv-doc__data_orange.jpg')).resize(300, 200).toFile(join(out, 'data', 'b.jpg'));
@@ -117,6 +122,20 @@ describe('numerical checks in headless Chromium, on webgpu, webgl, wasm and cpu'
       for (const k of cases) expect(r[k], `${backend} ${k}`).toBeLessThan(FD_REL_TOL);
     }
   }, 300_000);
+});
+
+describe('onnxruntime-web as the engine in headless Chromium', () => {
+  it('exportOnnx + onnxPredictor on onnxruntime-web\'s wasm give the photo tfjs gives', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}onnx/`);
+    await page.waitForFunction(() => window.onnxResult !== undefined, undefined, { timeout: 120_000 });
+    const r = (await page.evaluate(() => window.onnxResult))!;
+    await page.close();
+    expect(r.error).toBeUndefined();
+    expect([r.width, r.height]).toEqual([77, 51]);
+    expect(r.maxDiff).toBeLessThanOrEqual(1); // float rounding crossing an 8-bit step
+    expect(r.colorful).toBeGreaterThan(5);
+  }, 180_000);
 });
 
 describe('@colorize/train in headless Chromium', () => {

@@ -1,5 +1,6 @@
 // Every CLI flag and public option given a wrong type or an out-of-range value: a clear error
 // naming the option and what it accepts.
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -8,7 +9,7 @@ import { ColorizeError, colorfulness, initBackend, psnr, ssim } from '@colorize/
 import { labToRgb, rgb8ToModelLab } from '@colorize/lab';
 import { buildPatchCritic, buildUNet, colorizeImage } from '@colorize/models';
 import { exportOnnx } from '@colorize/models/onnx';
-import { createL1Trainer, createWganGpTrainer, demoPhotos, fileCheckpoints, gradientPenalty, imageFolder } from '@colorize/train';
+import { createL1Trainer, createWganGpTrainer, demoPhotos, evaluateGenerator, fileCheckpoints, flowers102, gradientPenalty, imageArchive, imageFolder } from '@colorize/train';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { colorize, photoFolder, tempDir } from './helpers.js';
@@ -110,6 +111,16 @@ describe('public options', () => {
     ['imageFolder randomCrop', () => imageFolder({ dir, randomCrop: [0.5, 2] }), /imageFolder: expected randomCrop/],
     ['demoPhotos size', () => demoPhotos({ size: -1 }), /demoPhotos: expected size to be an integer ≥ 8, got -1/],
     ['fileCheckpoints keep', () => fileCheckpoints(dir, { keep: 0 }), /fileCheckpoints: expected keep to be an integer ≥ 1, got 0/],
+    ['fileCheckpoints folder', () => fileCheckpoints(5 as never), /fileCheckpoints: expected a folder path, got 5/],
+    ['ssim windowSize', () => ssim(x(), x(), { dataRange: 1, windowSize: 4 }), /ssim: expected windowSize/],
+    ['ssim k1', () => ssim(x(), x(), { dataRange: 1, k1: 'a' as never }), /ssim: expected k1/],
+    // checked before anything is downloaded: the URL is never fetched
+    ['flowers102 size', () => flowers102({ size: 'x' as never, url: 'http://127.0.0.1:9/never', cacheDir: join(dir, 'never') }), /flowers102: expected size to be an integer ≥ 8, got "x"/],
+    ['flowers102 md5', () => flowers102({ md5: 5 as never, url: 'http://127.0.0.1:9/never', cacheDir: join(dir, 'never') }), /flowers102: expected md5 as 32 hexadecimal digits, or null to skip the check, got 5/],
+    ['flowers102 split', () => flowers102({ split: 'dev' as never, url: 'http://127.0.0.1:9/never', cacheDir: join(dir, 'never') }), /flowers102: expected split "train", "validation", "test" or "all", got "dev"/],
+    ['imageArchive archive', () => imageArchive({ archive: 5 as never }), /imageArchive: expected options with archive, a \.tar or \.tgz path, got 5/],
+    ['evaluateGenerator data', () => evaluateGenerator(buildUNet({ base: 2, depth: 1 }), null as never), /evaluateGenerator: expected data as a dataset with batches\(epoch\), got null/],
+    ['evaluateGenerator generator', () => evaluateGenerator({} as never, null as never), /evaluateGenerator: expected generator as a tfjs layers model/],
   ];
   for (const [name, call, message] of cases) {
     it(name, async () => {
@@ -122,4 +133,8 @@ describe('public options', () => {
       expect((err as ColorizeError).message).toMatch(message);
     });
   }
+
+  it('no download or extraction started on refused options', () => {
+    expect(existsSync(join(dir, 'never'))).toBe(false);
+  });
 });

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { PsnrMeter } from '@colorize/core';
+import { describeValue, invalid, PsnrMeter } from '@colorize/core';
 import { colorize } from '@colorize/lab';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 import type { LabDataset } from './lab-batch.js';
+import { assertModel } from './options.js';
 
 /** PSNR of a generator's colorizations beside the grey baseline's, on the same images. @group Training */
 export interface ValidationResult {
@@ -22,6 +23,8 @@ export interface ValidationResult {
  * @group Training
  */
 export async function evaluateGenerator(generator: tfl.LayersModel, data: LabDataset): Promise<ValidationResult> {
+  assertModel('evaluateGenerator', 'generator', generator);
+  if (typeof (data as Partial<LabDataset> | null)?.batches !== 'function') throw invalid('INVALID_OPTION', 'evaluateGenerator', 'data as a dataset with batches(epoch)', describeValue(data));
   const model = new PsnrMeter({ dataRange: 1 });
   const grey = new PsnrMeter({ dataRange: 1 });
   for await (const batch of data.batches(0)) {

@@ -9,6 +9,7 @@ import { extract, list } from 'tar';
 
 import { download, md5File } from './download.node.js';
 import type { DownloadProgress } from './download.node.js';
+import { resolveImageDatasetOptions } from './image-dataset.js';
 import { IMAGE_EXTENSIONS, imageDataset, listImages } from './image-dataset.node.js';
 import type { ImageDataset, ImageDatasetOptions } from './image-dataset.js';
 
@@ -106,6 +107,13 @@ export async function flowers102(options: Flowers102Options = {}): Promise<Image
   const fn = 'flowers102';
   if (typeof options !== 'object' || options === null) throw invalid('INVALID_OPTION', fn, 'an options object', describeValue(options));
   const { root, cacheDir: cacheOption, url = FLOWERS102.url, md5 = FLOWERS102.md5, onProgress, signal, ...datasetOptions } = options;
+  // Every option is checked before anything is downloaded or extracted.
+  resolveImageDatasetOptions(fn, datasetOptions);
+  if (root !== undefined && typeof root !== 'string') throw invalid('INVALID_OPTION', fn, 'root to be a folder or archive path', describeValue(root));
+  if (cacheOption !== undefined && typeof cacheOption !== 'string') throw invalid('INVALID_OPTION', fn, 'cacheDir to be a folder path', describeValue(cacheOption));
+  if (typeof url !== 'string') throw invalid('INVALID_OPTION', fn, 'url to be a string', describeValue(url));
+  if (md5 !== null && !(typeof md5 === 'string' && /^[0-9a-f]{32}$/i.test(md5))) throw invalid('INVALID_OPTION', fn, 'md5 as 32 hexadecimal digits, or null to skip the check', describeValue(md5));
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('INVALID_OPTION', fn, 'onProgress to be a function', describeValue(onProgress));
   let folder: string;
   if (root !== undefined) {
     const info = await stat(root).catch(() => undefined);
@@ -157,6 +165,7 @@ export async function imageArchive(options: ImageArchiveOptions): Promise<ImageD
     throw invalid('INVALID_OPTION', fn, 'options with archive, a .tar or .tgz path', describeValue(options?.archive ?? options));
   }
   const { archive, cacheDir: cacheOption, ...datasetOptions } = options;
+  resolveImageDatasetOptions(fn, datasetOptions);
   if (!(await stat(archive).catch(() => undefined))?.isFile()) throw new ColorizeError('IO_ERROR', `${fn}: ${archive} is not a file.`);
   const folder = join(cacheDir(cacheOption), `archive-${(await md5File(archive)).slice(0, 12)}`);
   if (!existsSync(folder)) {

@@ -82,6 +82,36 @@ export function randomCropBox(width: number, height: number, range: readonly [nu
 }
 
 /**
+ * Checks and resolves the options every image dataset shares, before any file is read (so a
+ * download or an extraction never starts on options that would then be refused).
+ *
+ * @param fn - the public function name for messages.
+ * @throws {@link @colorize/core!ColorizeError} `INVALID_OPTION` naming the option and what it accepts.
+ */
+export function resolveImageDatasetOptions(fn: string, options: ImageDatasetOptions | undefined, defaultConcurrency = 4) {
+  const o = assertOptions(fn, options, OPTION_KEYS);
+  const split = o.split ?? 'train';
+  const seed = intOption(fn, 'seed', o.seed, 0, Number.MIN_SAFE_INTEGER);
+  const size = intOption(fn, 'size', o.size, 128, 8);
+  const batchSize = intOption(fn, 'batchSize', o.batchSize, 16, 1);
+  const prefetch = intOption(fn, 'prefetch', o.prefetch, 2, 1);
+  const concurrency = intOption(fn, 'concurrency', o.concurrency, Math.min(8, defaultConcurrency), 1);
+  const maxPixels = intOption(fn, 'maxPixels', o.maxPixels, 64_000_000, 1);
+  const fit = o.fit ?? 'crop';
+  if (fit !== 'crop' && fit !== 'fill') throw invalid('INVALID_OPTION', fn, 'fit "crop" or "fill"', describeValue(fit));
+  if (!['train', 'validation', 'test', 'all'].includes(split)) throw invalid('INVALID_OPTION', fn, 'split "train", "validation", "test" or "all"', describeValue(split));
+  const training = split === 'train';
+  const shuffle = o.shuffle ?? training;
+  const flip = o.flip ?? training;
+  const crop = o.randomCrop ?? null;
+  if (crop !== null && !(Array.isArray(crop) && crop.length === 2 && crop.every((v) => typeof v === 'number' && v > 0 && v <= 1) && crop[0]! <= crop[1]!)) {
+    throw invalid('INVALID_OPTION', fn, 'randomCrop as [min, max] with 0 < min ≤ max ≤ 1', describeValue(crop));
+  }
+  if (o.onSkip !== undefined && typeof o.onSkip !== 'function') throw invalid('INVALID_OPTION', fn, 'onSkip to be a function', describeValue(o.onSkip));
+  return { o, split, seed, size, batchSize, prefetch, concurrency, maxPixels, fit, shuffle, flip, crop };
+}
+
+/**
  * A dataset over images already split: header checks, decoding ahead of the trainer with
  * bounded concurrency and a bounded prefetch queue, the seed's transforms, and conversion to
  * model-space Lab. Tensors are made only as each batch is handed out.
@@ -98,24 +128,7 @@ export async function createImageDataset<S>(
   options: ImageDatasetOptions | undefined,
   defaultConcurrency: number,
 ): Promise<ImageDataset> {
-  const o = assertOptions(fn, options, OPTION_KEYS);
-  const split = o.split ?? 'train';
-  const seed = intOption(fn, 'seed', o.seed, 0, Number.MIN_SAFE_INTEGER);
-  const size = intOption(fn, 'size', o.size, 128, 8);
-  const batchSize = intOption(fn, 'batchSize', o.batchSize, 16, 1);
-  const prefetch = intOption(fn, 'prefetch', o.prefetch, 2, 1);
-  const concurrency = intOption(fn, 'concurrency', o.concurrency, Math.min(8, defaultConcurrency), 1);
-  const maxPixels = intOption(fn, 'maxPixels', o.maxPixels, 64_000_000, 1);
-  const fit = o.fit ?? 'crop';
-  if (fit !== 'crop' && fit !== 'fill') throw invalid('INVALID_OPTION', fn, 'fit "crop" or "fill"', describeValue(fit));
-  const training = split === 'train';
-  const shuffle = o.shuffle ?? training;
-  const flip = o.flip ?? training;
-  const crop = o.randomCrop ?? null;
-  if (crop !== null && !(Array.isArray(crop) && crop.length === 2 && crop.every((v) => typeof v === 'number' && v > 0 && v <= 1) && crop[0]! <= crop[1]!)) {
-    throw invalid('INVALID_OPTION', fn, 'randomCrop as [min, max] with 0 < min ≤ max ≤ 1', describeValue(crop));
-  }
-  if (o.onSkip !== undefined && typeof o.onSkip !== 'function') throw invalid('INVALID_OPTION', fn, 'onSkip to be a function', describeValue(o.onSkip));
+  const { o, split, seed, size, batchSize, prefetch, concurrency, maxPixels, fit, shuffle, flip, crop } = resolveImageDatasetOptions(fn, options, defaultConcurrency);
   const decode: DecodeOptions = { size, fit, randomCrop: crop, maxPixels };
 
   const skipped: { path: string; reason: string }[] = [];

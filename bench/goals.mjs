@@ -10,7 +10,14 @@ export const GOALS = [
     goal: 'Lab typed-array path ≥ 2× scikit-image (37.4 / 43.2 Mpix/s)',
     check: (rows) => {
       const typed = rows.filter((r) => r.path === 'typed arrays');
-      return { figure: typed.map((r) => `${r.direction} ${r['Mpix/s']} Mpix/s`).join('; '), met: typed.length > 0 && typed.every((r) => r.met === 'yes') };
+      return {
+        figure: typed.map((r) => `${r.direction} ${r['Mpix/s']} Mpix/s`).join('; '),
+        met: typed.length > 0 && typed.every((r) => r.met === 'yes'),
+        limit:
+          'one core of plain JavaScript per pixel (an exact table for the sRGB decode, a cube root, the XYZ matrix); the same code ' +
+          'measured 38.8 and 46.7 Mpix/s in the previous full run on this shared machine, so runs straddle the 2× line by the ' +
+          'machine\'s noise (the issue counts differences under 25 % as noise).',
+      };
     },
   },
   {
@@ -68,7 +75,14 @@ export const GOALS = [
     goal: 'a folder colorized at ≥ 1.8× the single-thread throughput on 2 cores',
     check: (rows) => {
       const r = rows.filter((x) => x.jobs > 1);
-      return { figure: r.map((x) => `${x.engine}: ${x['vs one thread'].split(' ')[0]}`).join('; '), met: r.length > 0 && r.every((x) => num(x['vs one thread']) >= 1.8) };
+      return {
+        figure: r.map((x) => `${x.engine}: ${x['vs one thread'].split(' ')[0]}`).join('; '),
+        met: r.length > 0 && r.every((x) => num(x['vs one thread']) >= 1.8),
+        limit:
+          'the steady rate is the difference of two whole runs (24 and 48 photos), so a slow moment on this shared machine in ' +
+          'either run moves it by tens of percent; per photo, the JavaScript Lab conversions and JPEG coding of both workers ' +
+          'share the memory bus, and with onnxruntime the model is only a fifth of the work.',
+      };
     },
   },
 ];

@@ -40,11 +40,13 @@ export async function openEngine(name: 'onnx' | 'tfjs', modelFlag: string | unde
     if (typeof ort === 'string') {
       io.err(`colorize: ${ort}; colorizing with tfjs instead (--engine tfjs).\n`);
     } else if (path.endsWith('.onnx')) {
-      const bytes = await readFile(path).catch((err: Error) => {
-        throw new ColorizeError('IO_ERROR', `--model: cannot read ${path} (${err.message})`, { cause: err });
-      });
-      const info = (readOnnxMetadata(new Uint8Array(bytes)) as { colorize?: { size?: number; depth?: number } } | undefined)?.colorize;
-      const e = await onnxFileEngine(ort, path, threads);
+      const bytes = new Uint8Array(
+        await readFile(path).catch((err: Error) => {
+          throw new ColorizeError('IO_ERROR', `--model: cannot read ${path} (${err.message})`, { cause: err });
+        }),
+      );
+      const info = (readOnnxMetadata(bytes) as { colorize?: { size?: number; depth?: number } } | undefined)?.colorize;
+      const e = await onnxFileEngine(ort, path, threads, bytes);
       return { generator: e.predictor, trainedSize: info?.size, multiple: 2 ** (info?.depth ?? 4), spec: { kind: 'onnx', path, bytes: null, backend }, release: e.release };
     } else {
       const generator = await loadGenerator(modelFlag);

@@ -47,16 +47,20 @@ type Session = Awaited<ReturnType<Ort['InferenceSession']['create']>>;
 async function session(ort: Ort, source: string | Uint8Array, label: string, threads?: number): Promise<Session> {
   const options = threads === undefined ? {} : { intraOpNumThreads: threads, interOpNumThreads: 1 };
   try {
+    // Two calls, not one: create's path and buffer forms are separate overloads.
     return typeof source === 'string' ? await ort.InferenceSession.create(source, options) : await ort.InferenceSession.create(source, options);
   } catch (err) {
     throw new ColorizeError('INVALID_MODEL_FILE', `--model: ${label} is not a valid ONNX model (onnxruntime: ${(err as Error).message.split('\n')[0]}).`, { cause: err });
   }
 }
 
-/** An onnxruntime session of an ONNX file (given with `--model`, or a cached export) or of its bytes. */
-export async function onnxFileEngine(ort: Ort, file: string | Uint8Array, threads?: number): Promise<OnnxEngine> {
-  const s = await session(ort, file, typeof file === 'string' ? file : 'the exported model', threads);
+/**
+ * An onnxruntime session of an ONNX file (given with `--model`, or a cached export) or of its
+ * bytes. `contents`: the file's bytes when the caller has already read them (not read again).
+ */
+export async function onnxFileEngine(ort: Ort, file: string | Uint8Array, threads?: number, contents?: Uint8Array): Promise<OnnxEngine> {
   const inFile = typeof file === 'string';
+  const s = await session(ort, contents ?? file, inFile ? file : 'the exported model', threads);
   return { predictor: onnxPredictor(s, ort.Tensor), path: inFile ? file : null, bytes: inFile ? null : file, release: () => s.release() };
 }
 
@@ -78,7 +82,7 @@ export async function exportedEngine(ort: Ort, generator: LoadedGenerator, threa
   const bytes = exportOnnx(generator.model);
   let path: string | null = null;
   for (const file of candidates) {
-    const written = await mkdir(join(file, '..'), { recursive: true })
+    const written = await mkdir(dirname(file), { recursive: true })
       .then(() => writeFileAtomic(file, bytes))
       .then(() => true)
       .catch(() => false);

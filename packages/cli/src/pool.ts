@@ -64,12 +64,10 @@ export async function colorizeOnPool(jobs: readonly ImageJob[], o: PoolOptions):
         const worker = new Worker(o.script);
         live.add(worker);
         let timer: NodeJS.Timeout | undefined;
-        let current = -1;
         const give = (): void => {
           if (next >= jobs.length) return;
-          current = next;
+          const index = next;
           next += 1;
-          const index = current;
           worker.postMessage({ type: 'job', index, job: jobs[index]! } satisfies ToWorker);
           timer = setTimeout(() => {
             // Stop this worker (its photo is stuck), count the photo as failed, start another.

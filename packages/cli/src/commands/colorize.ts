@@ -80,9 +80,10 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
   let failed = errors.length;
   let done = 0;
   const report = (error: string | null): void => {
-    if (error === null) done += 1;
-    else failed += 1;
-    if (error !== null) {
+    if (error === null) {
+      done += 1;
+    } else {
+      failed += 1;
       bar.done();
       io.err(`colorize: ${error}\n`);
     }
@@ -90,6 +91,9 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
   };
   try {
     if (script !== null) {
+      // The workers open engines of their own; this one only found the model (and cached its
+      // export), so it need not hold its session or weights while they run.
+      await engine.release();
       await colorizeOnPool(jobs, { spec: engine.spec, trainedSize: engine.trainedSize, multiple: engine.multiple, renderSize, workers, timeoutSeconds, script, onResult: (_, error) => report(error) });
     } else {
       for (const job of jobs) {
@@ -105,7 +109,7 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
     }
   } finally {
     bar.done();
-    await engine.release();
+    if (script === null) await engine.release();
   }
   if (jobs.length > 1) io.out(`colorized ${done} of ${jobs.length} images into ${outDir}\n`);
   return failed > 0 ? 1 : 0;

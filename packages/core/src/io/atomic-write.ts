@@ -18,7 +18,6 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array 
   let handle: FileHandle | undefined;
   try {
     handle = await open(temp, 'w');
-    let total = 0;
     for (const chunk of chunks) {
       // One write may take only part of a chunk (a full disk or a file-size limit lets the
       // first bytes through); keep writing, so the next write reports why the rest cannot go.
@@ -27,10 +26,8 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array 
         if (bytesWritten === 0) throw Object.assign(new Error(`ENOSPC: no space left, write ${temp}`), { code: 'ENOSPC' });
         offset += bytesWritten;
       }
-      total += chunk.length;
     }
     await handle.sync();
-    if ((await handle.stat()).size !== total) throw Object.assign(new Error(`EIO: ${temp} holds fewer bytes than were written`), { code: 'EIO' });
     await handle.close();
     handle = undefined;
     await rename(temp, target);

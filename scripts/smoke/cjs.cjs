@@ -24,7 +24,12 @@ async function main() {
   if (loaded.countParams() !== 3) throw new Error('file:// round trip');
   const err = core.invalid('INVALID_SHAPE', 'f', 'x', 'y');
   if (!core.ColorizeError.isInstance(err) || typeof run !== 'function') throw new Error('exports');
-  console.log(`cjs ok: ${backend}, ssim 1, file:// round trip`);
+  // tfjs's threaded wasm build, which colorize starts in Node; the process must still exit by itself.
+  await core.initBackend({ backend: 'wasm', wasmThreads: 2 });
+  const threads = require('@tensorflow/tfjs-backend-wasm').getThreadsCount();
+  const y = tf.conv2d(tf.ones([1, 32, 32, 8]), tf.ones([3, 3, 8, 16]), 1, 'valid');
+  if ((await y.data()).some((v) => v !== 72)) throw new Error('threaded wasm conv2d');
+  console.log(`cjs ok: ${backend}, ssim 1, file:// round trip, wasm threads ${threads}`);
 }
 
 main().catch((err) => {

@@ -76,7 +76,8 @@ export async function openEngine(name: 'onnx' | 'tfjs', modelFlag: string | unde
  * engine uses to resize), and a one-thread onnxruntime session or the tfjs model.
  */
 export async function openEngineFromSpec(spec: EngineSpec, trainedSize: number | undefined, multiple: number): Promise<Engine> {
-  await initBackend(spec.backend === undefined ? {} : { backend: spec.backend });
+  // One thread each: the pool already runs a worker per core.
+  await initBackend(spec.backend === undefined ? { wasmThreads: 1 } : { backend: spec.backend, wasmThreads: 1 });
   if (spec.kind === 'tfjs') {
     const generator = await loadGenerator(spec.path);
     return {

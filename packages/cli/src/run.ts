@@ -28,6 +28,7 @@ Usage:
 
 Environment:
   COLORIZE_BACKEND             the backend to use (${BACKEND_NAMES.join(', ')})
+  COLORIZE_WASM_THREADS        threads of the wasm backend, 1 to 8 (default: every core, at most 8)
 `;
 
 /** One row of `colorize backends`. */

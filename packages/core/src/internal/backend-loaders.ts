@@ -67,12 +67,14 @@ function messageOf(failure: unknown): string {
  * In Node, checks that the `.wasm` files a local `wasmPaths` names exist, so that a wrong path
  * gets a clear reason before emscripten aborts. URLs and browsers are left to tfjs.
  */
-export async function missingWasmFile(paths: string | Record<string, string>): Promise<string | undefined> {
+export async function missingWasmFile(paths: string | Record<string, string>, threaded = false): Promise<string | undefined> {
   const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
   if (!isNode) return undefined;
   const files =
     typeof paths === 'string'
-      ? ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm'].map((f) => paths + f)
+      ? ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', ...(threaded ? ['tfjs-backend-wasm-threaded-simd.wasm'] : [])].map(
+          (f) => paths + f,
+        )
       : Object.values(paths);
   const local = files.filter((f) => !/^[a-z][a-z0-9+.-]*:\/\//i.test(f) || f.startsWith('file://'));
   if (local.length === 0) return undefined;

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 
 import { ColorizeError } from '@colorize/core';
 import { demoPhotos, flowers102, imageArchive, imageFolder } from '@colorize/train';
-import type { ImageDataset, ImageDatasetOptions } from '@colorize/train';
+import type { ImageDataset, LocalImageDatasetOptions } from '@colorize/train';
 
 import { UsageError } from './usage-error.js';
 
@@ -13,7 +13,7 @@ const ARCHIVE = /\.(tar|tgz|tar\.gz)$/i;
  * into the cache, progress on stderr), a folder of photos, or a tar archive of photos (the
  * Flowers102 archive itself included).
  */
-export async function openData(data: string | undefined, options: ImageDatasetOptions, report?: (text: string) => void): Promise<ImageDataset> {
+export async function openData(data: string | undefined, options: LocalImageDatasetOptions, report?: (text: string) => void): Promise<ImageDataset> {
   if (data === undefined) throw new UsageError('--data is required: demo, flowers102, a folder of photos or a .tgz archive.');
   if (data === 'demo') return demoPhotos(options);
   if (data === 'flowers102') {

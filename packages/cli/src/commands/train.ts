@@ -25,6 +25,8 @@ generator, for colorize --model). Ctrl-C saves a checkpoint and exits; --resume 
 
 Options:
   --data <what>           demo (the shipped photos), flowers102, a folder, or a .tgz archive
+  --extra-train <dir>     more photos for the training split only; validation and test stay
+                          --data's own held-out photos
   --out <dir>             run folder (default runs/<data>-<size>)
   --size <px>             training image side (default 128)
   --epochs <n>            WGAN-GP epochs (default 110)
@@ -44,6 +46,7 @@ Options:
 Examples:
   colorize train --data demo --size 64 --base 16 --epochs 20 --out runs/demo
   colorize train --data ~/photos --random-crop 0.5,1 --out runs/mine
+  colorize train --data demo --extra-train ~/photos --size 64 --base 16 --out runs/demo-plus
   colorize train --out runs/mine --resume
 `;
 
@@ -61,6 +64,8 @@ interface TrainConfig {
   lr: number;
   randomCrop: [number, number] | null;
   seed: number;
+  /** A folder whose photos join the training split only (absolute path). */
+  extraTrain?: string | null;
 }
 
 function parseCrop(value: string | undefined): [number, number] | null {
@@ -81,6 +86,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
     args,
     options: {
       data: { type: 'string' },
+      'extra-train': { type: 'string' },
       out: { type: 'string' },
       size: { type: 'string' },
       epochs: { type: 'string' },
@@ -135,6 +141,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       lr: numberFlag('lr', values.lr, 2e-4),
       randomCrop: parseCrop(values['random-crop']),
       seed: intFlag('seed', values.seed, 0, 0),
+      extraTrain: values['extra-train'] === undefined ? null : resolve(values['extra-train']),
     };
     if (values.data === undefined) throw new UsageError('--data is required: demo, flowers102, a folder of photos or a .tgz archive.');
   }
@@ -153,7 +160,8 @@ async function trainRun(config: TrainConfig, out: string, backendFlag: BackendNa
   const backend = await initBackend(backendFlag === undefined ? {} : { backend: backendFlag });
   const skipped: string[] = [];
   const common = { size: config.size, batchSize: config.batch, seed: config.seed, onSkip: (path: string, reason: string) => skipped.push(`${path}: ${reason}`) };
-  const trainData = await openData(config.data, { ...common, split: 'train', randomCrop: config.randomCrop }, io.err);
+  const extraTrainFiles = config.extraTrain ? [config.extraTrain] : [];
+  const trainData = await openData(config.data, { ...common, split: 'train', randomCrop: config.randomCrop, extraTrainFiles }, io.err);
   const validation = await openData(config.data, { ...common, split: 'validation' });
   for (const s of skipped) io.err(`colorize train: skipped ${s}\n`);
   await mkdir(join(out, 'samples'), { recursive: true });

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { ColorizeError } from '@colorize/core';
 
 import { imageDataset, listImages } from './image-dataset.node.js';
-import type { ImageDataset, ImageDatasetOptions } from './image-dataset.js';
+import type { ImageDataset } from './image-dataset.js';
+import type { LocalImageDatasetOptions } from './image-dataset.node.js';
 
 /** The folder of the demo photos shipped in this package (`demo-photos/`, with `SOURCES.md`). @group Data */
 export function demoPhotosDir(): string {
@@ -31,7 +32,7 @@ export function demoPhotosDir(): string {
  * ```
  * @group Data
  */
-export async function demoPhotos(options?: ImageDatasetOptions): Promise<ImageDataset> {
+export async function demoPhotos(options?: LocalImageDatasetOptions): Promise<ImageDataset> {
   const dir = demoPhotosDir();
   return imageDataset('demoPhotos', dir, await listImages('demoPhotos', dir), options);
 }

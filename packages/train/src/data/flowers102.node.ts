@@ -10,8 +10,9 @@ import { extract, list } from 'tar';
 import { download, md5File } from './download.node.js';
 import type { DownloadProgress } from './download.node.js';
 import { resolveImageDatasetOptions } from './image-dataset.js';
-import { IMAGE_EXTENSIONS, imageDataset, listImages } from './image-dataset.node.js';
-import type { ImageDataset, ImageDatasetOptions } from './image-dataset.js';
+import { IMAGE_EXTENSIONS, imageDataset, listImages, takeExtraTrainFiles } from './image-dataset.node.js';
+import type { LocalImageDatasetOptions } from './image-dataset.node.js';
+import type { ImageDataset } from './image-dataset.js';
 
 /** The archive's home and checksum (Nilsback & Zisserman 2008). */
 export const FLOWERS102 = {
@@ -21,7 +22,7 @@ export const FLOWERS102 = {
 } as const;
 
 /** Options of {@link flowers102}. @group Data */
-export interface Flowers102Options extends ImageDatasetOptions {
+export interface Flowers102Options extends LocalImageDatasetOptions {
   /**
    * A local copy: the extracted folder (holding `jpg/image_00001.jpg`, …) or the `.tgz` archive.
    * Defaults to the cache, downloading the archive there when missing.
@@ -108,7 +109,7 @@ export async function flowers102(options: Flowers102Options = {}): Promise<Image
   if (typeof options !== 'object' || options === null) throw invalid('INVALID_OPTION', fn, 'an options object', describeValue(options));
   const { root, cacheDir: cacheOption, url = FLOWERS102.url, md5 = FLOWERS102.md5, onProgress, signal, ...datasetOptions } = options;
   // Every option is checked before anything is downloaded or extracted.
-  resolveImageDatasetOptions(fn, datasetOptions);
+  resolveImageDatasetOptions(fn, takeExtraTrainFiles(fn, datasetOptions).rest);
   if (root !== undefined && typeof root !== 'string') throw invalid('INVALID_OPTION', fn, 'root to be a folder or archive path', describeValue(root));
   if (cacheOption !== undefined && typeof cacheOption !== 'string') throw invalid('INVALID_OPTION', fn, 'cacheDir to be a folder path', describeValue(cacheOption));
   if (typeof url !== 'string') throw invalid('INVALID_OPTION', fn, 'url to be a string', describeValue(url));
@@ -146,7 +147,7 @@ export async function flowers102(options: Flowers102Options = {}): Promise<Image
 }
 
 /** Options of {@link imageArchive}. @group Data */
-export interface ImageArchiveOptions extends ImageDatasetOptions {
+export interface ImageArchiveOptions extends LocalImageDatasetOptions {
   /** A `.tar`, `.tgz` or `.tar.gz` of photos (JPEG, PNG, WebP, in any folders). Required. */
   archive: string;
   /** Where it is extracted once. Defaults to `COLORIZE_CACHE`, then the platform's cache folder. */
@@ -165,7 +166,7 @@ export async function imageArchive(options: ImageArchiveOptions): Promise<ImageD
     throw invalid('INVALID_OPTION', fn, 'options with archive, a .tar or .tgz path', describeValue(options?.archive ?? options));
   }
   const { archive, cacheDir: cacheOption, ...datasetOptions } = options;
-  resolveImageDatasetOptions(fn, datasetOptions);
+  resolveImageDatasetOptions(fn, takeExtraTrainFiles(fn, datasetOptions).rest);
   if (!(await stat(archive).catch(() => undefined))?.isFile()) throw new ColorizeError('IO_ERROR', `${fn}: ${archive} is not a file.`);
   const folder = join(cacheDir(cacheOption), `archive-${(await md5File(archive)).slice(0, 12)}`);
   if (!existsSync(folder)) {

@@ -102,3 +102,27 @@ describe('imageFolder with bad and unusual files', () => {
     await expect(imageFolder({ dir, randomCrop: [0.9, 0.2] })).rejects.toThrow(/randomCrop as \[min, max\]/);
   });
 });
+
+describe('extraTrainFiles', () => {
+  it('adds files and folders to the training split only, leaving validation and test exactly as they are', async () => {
+    const { demoPhotos } = await import('./demo-photos.node.js');
+    const plain = await demoPhotos({ split: 'train', size: 16 });
+    const extraDir = join(dir, 'extra');
+    await mkdir(join(extraDir, 'nested'), { recursive: true });
+    await copyFile(photo(), join(extraDir, 'a.jpg'));
+    await copyFile(photo(), join(extraDir, 'nested', 'b.jpg'));
+    const single = join(dir, 'single.jpg');
+    await copyFile(photo(), single);
+    const train = await demoPhotos({ split: 'train', size: 16, extraTrainFiles: [extraDir, single] });
+    expect(train.files.slice(0, plain.files.length)).toEqual(plain.files);
+    expect(train.files.slice(plain.files.length)).toEqual([join(extraDir, 'a.jpg'), join(extraDir, 'nested', 'b.jpg'), single]);
+    expect(train.size).toBe(plain.size + 3);
+    // The held-out splits cannot take them.
+    for (const split of ['validation', 'test', 'all'] as const) {
+      await expect(demoPhotos({ split, extraTrainFiles: [single] })).rejects.toThrow(/^demoPhotos: expected extraTrainFiles only with split "train"/);
+    }
+    await expect(imageFolder({ dir: extraDir, extraTrainFiles: 'x' as unknown as string[] })).rejects.toThrow(/expected extraTrainFiles to be an array of file or folder paths/);
+    // An empty list changes nothing, on any split.
+    expect((await demoPhotos({ split: 'validation', extraTrainFiles: [] })).files).toEqual((await demoPhotos({ split: 'validation' })).files);
+  });
+});

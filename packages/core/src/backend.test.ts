@@ -81,6 +81,6 @@ describe('initBackend', () => {
     const fromEnv = await rejection(initBackend({ env: { COLORIZE_BACKEND: 'cuda' } }));
     expect(fromEnv.message).toMatch(/expected COLORIZE_BACKEND to be one of .*, got "cuda"\.$/);
     const unknownOption = await rejection(initBackend({ backends: 'cpu' } as never));
-    expect(unknownOption.message).toBe('initBackend: expected an option among backend, wasmPaths, env, got "backends".');
+    expect(unknownOption.message).toBe('initBackend: expected an option among backend, wasmPaths, wasmThreads, env, got "backends".');
   });
 });

@@ -1,6 +1,8 @@
 // Inference of the seed's U-Net generator (issue #5): batch 16 and 1, 128 and 256 px, base 64 and
 // 32, on wasm and cpu, beside PyTorch 1.13 on the project's 2-core machines (2 threads, batch 16
 // at 128 px: 1.72–1.74 s for base 64, 0.37–0.45 s for base 32). Each case runs in its own process.
+import { availableParallelism } from 'node:os';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@colorize/core';
 import { buildUNet } from '@colorize/models';
@@ -14,16 +16,20 @@ export const description =
   '1.73 s for base 64 and 0.41 s for base 32; other sizes scaled by pixel count). Goal: at most 2× on wasm. The cpu ' +
   'backend is measured at batch 1 and 128 px only; its other cases scale that by batch and pixel count (marked "est."), ' +
   'since measuring them would take many minutes each. "top kernels" is ' +
-  'tf.profile\'s share of kernel time for one batch. The wasm backend runs one thread in Node (its multithreaded build ' +
-  'cannot start workers there), where PyTorch used two; XNNPACK\'s single-thread convolutions reach 20–28 GFLOP/s here ' +
-  '(bench/results/wasm-conv-gradients.md).';
+  'tf.profile\'s share of kernel time for one batch. "threads" is the wasm backend\'s: colorize starts tfjs\'s threaded ' +
+  'wasm build in Node on every core (`initBackend`\'s `wasmThreads`), where tfjs alone runs one; the batch-16 cases at ' +
+  '128 px are also measured on one thread, as tfjs runs them.';
 
 const PYTORCH_B16_128 = { 64: 1.73, 32: 0.41 };
+const CORES = Math.min(availableParallelism(), 8);
 const CASES = [];
 for (const backend of ['wasm', 'cpu'])
   for (const base of [64, 32])
     for (const size of [128, 256])
-      for (const batch of backend === 'cpu' ? [1, 16] : [16, 1]) CASES.push({ backend, base, size, batch });
+      for (const batch of backend === 'cpu' ? [1, 16] : [16, 1]) {
+        CASES.push({ backend, base, size, batch, threads: backend === 'wasm' ? CORES : 1 });
+        if (backend === 'wasm' && size === 128 && batch === 16 && CORES > 1) CASES.push({ backend, base, size, batch, threads: 1 });
+      }
 
 export async function run({ quick, log }) {
   const rows = [];
@@ -31,7 +37,7 @@ export async function run({ quick, log }) {
   // pixel count (convolutions dominate and scale linearly), marked "est.".
   const cpuMeasured = {};
   for (const [index, c] of CASES.entries()) {
-    if (quick && !(c.backend === 'wasm' && c.base === 32 && c.size === 128 && c.batch === 1)) continue;
+    if (quick && !(c.backend === 'wasm' && c.base === 32 && c.size === 128 && c.batch === 1 && c.threads === CORES)) continue;
     const pytorch = PYTORCH_B16_128[c.base] * (c.batch / 16) * (c.size / 128) ** 2;
     let seconds;
     let top;
@@ -47,6 +53,7 @@ export async function run({ quick, log }) {
     }
     const row = {
       backend: c.backend,
+      threads: c.threads,
       base: c.base,
       'size px': c.size,
       batch: c.batch,
@@ -62,9 +69,9 @@ export async function run({ quick, log }) {
 }
 
 async function measure(index) {
-  const { backend, base, size, batch } = CASES[index];
+  const { backend, base, size, batch, threads } = CASES[index];
   tf.env().set('PROD', true);
-  await initBackend({ backend, env: {} });
+  await initBackend({ backend, env: {}, ...(backend === 'wasm' ? { wasmThreads: threads } : {}) });
   const model = buildUNet({ base });
   const x = tf.randomUniform([batch, size, size, 1], -1, 1);
   const once = async () => {

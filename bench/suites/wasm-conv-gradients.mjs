@@ -16,7 +16,10 @@ export const description =
   'slower gradient over the forward conv with cached weights (the strict comparison); the target is at least 0.5. ' +
   '"forward, new weights" times the forward conv with a new filter tensor each call, as in training, where every step ' +
   'changes the weights and XNNPACK repacks them (each gradient call packs a new filter too). For the U-Net\'s 2×2/2 ' +
-  'up-convolutions, the transposed conv itself is the input-gradient kernel.';
+  'up-convolutions, the transposed conv itself is the input-gradient kernel. Each time is the kernel call and the ' +
+  'disposal of its result (wasm kernels are synchronous), not a copy of the result back to JavaScript, which training ' +
+  'never makes: an up-convolution\'s input gradient is twice the size of its forward output, and reading it back would ' +
+  'charge that copy to the gradient.';
 
 /** The seed's batch size (`colorize train --batch 16`). */
 const B = 16;
@@ -70,26 +73,25 @@ async function measureLayer(index, quick) {
   const gflop = (2 * B * oh * ow * k * k * ci * co) / 1e9;
   const opts = { minMs: quick ? 300 : 1500, minRuns: 3, warmup: 1 };
   const attrs = { strides: s, pad, dataFormat: 'NHWC', dimRoundingMode: undefined, inputShape: x.shape };
-  const fwd = await time(() => tf.tidy(() => tf.conv2d(x, f, s, pad)).data(), opts);
+  // wasm kernels run synchronously inside the call, so the time of the call and the disposal is
+  // the kernel's. The result is not read back to JavaScript: training never does that with a
+  // gradient, and the copy out of the wasm heap (a 2×2/2 up-convolution's output is 67 MB at
+  // batch 16) would be charged to whichever result is larger.
+  const kernel = (make) => () => tf.dispose(tf.tidy(make));
+  const fwd = await time(kernel(() => tf.conv2d(x, f, s, pad)), opts);
   // As in training, where every step brings new weights and the backend repacks them: a distinct
   // copy of the filter per call (made outside the timing).
   const copies = Array.from({ length: 6 }, () => tf.add(f, 0));
-  const fresh = await time(() => tf.tidy(() => tf.conv2d(x, copies.pop(), s, pad)).data(), { warmup: 1, minRuns: 5, minMs: 0 });
+  const fresh = await time(kernel(() => tf.conv2d(x, copies.pop(), s, pad)), { warmup: 1, minRuns: 5, minMs: 0 });
   tf.dispose(copies);
-  const input = await time(() => tf.tidy(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, attrs)).data(), opts);
-  const filter = await time(
-    () => tf.tidy(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: f.shape })).data(),
-    opts,
-  );
+  const input = await time(kernel(() => tf.engine().runKernel('Conv2DBackpropInput', { dy, filter: f }, attrs)), opts);
+  const filter = await time(kernel(() => tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: f.shape })), opts);
   // tfjs's own kernel, called directly (it is no longer registered); slow, so on small layers only.
   const tfjs =
     quick || gflop > 5
       ? undefined
       : await time(
-          () => {
-            const t = tf.engine().makeTensorFromTensorInfo(tfjsInputGrad(tfjsKernel, dy, f, attrs));
-            return t.data().then(() => t.dispose());
-          },
+          () => tf.engine().makeTensorFromTensorInfo(tfjsInputGrad(tfjsKernel, dy, f, attrs)).dispose(),
           { minRuns: 2, minMs: 500, warmup: 1 },
         );
   const gfs = (ms) => gflop / (ms / 1000);

@@ -3,6 +3,8 @@
 // 128 / 64 px, beside PyTorch 1.13 on the project's 2-core machines (2 threads, two runs each:
 // base 64 at 128 px 11.7–14.7 s; base 64 at 64 px 3.5 s; base 32 at 128 px 4.3–4.5 s; base 32 at
 // 64 px 1.2–1.8 s). Each case runs in its own process.
+import { availableParallelism } from 'node:os';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@colorize/core';
 import { buildPatchCritic, buildUNet } from '@colorize/models';
@@ -18,29 +20,38 @@ export const description =
   'machines (issue #6; the midpoint of its two runs). Goal: at most 3× on wasm. "top kernels" is tf.profile\'s share ' +
   'of kernel time for one iteration (measured for base 32 at 64 px). At 128 px an iteration at batch 16 does not fit ' +
   'the wasm heap (4 GB at most; it aborts out of memory), so those rows are the 64-px time of the same base times ' +
-  'four (each layer\'s cost is linear in pixels), marked "est."; train at 128 px on wasm with batch 4–8. The wasm ' +
-  'backend runs one thread in Node, where PyTorch used two. Measured while a training run used the other core.' +
-  ` What limits it (goal not reached, 10–16×): the wasm backend runs one thread in Node (its threaded build cannot start workers there), where PyTorch used two; XNNPACK's single-thread convolutions reach 20–28 GFLOP/s here (bench/results/wasm-conv-gradients.md); tfjs has no fused backward kernels, so each conv's input and filter gradients run as separate forward convolutions (Conv2D, 30 % of kernel time, includes them and the penalty's double backward; Conv2DBackpropFilter 17 %, Conv2DBackpropInput 16 %); and every op of the gradient tape is a separate kernel call with its own allocation, where PyTorch fuses and reuses buffers.`;
+  'four (each layer\'s cost is linear in pixels), marked "est."; train at 128 px on wasm with batch 4–8. "threads" is ' +
+  'the wasm backend\'s: every core (colorize\'s threaded start in Node), and one, as tfjs alone runs it. The batch-8 ' +
+  'row on one thread is what each worker of a two-worker data-parallel step would compute before the gradients are ' +
+  'averaged: a lower bound on such a step.' +
+  ` What limits it: see BENCHMARKS.md's goals table, whose sentence comes from this suite's profile.`;
 
 const PYTORCH = { '64@128': 13.2, '64@64': 3.5, '32@128': 4.4, '32@64': 1.5 };
 // At 128 px, batch 16 does not fit the wasm heap (4 GB at most: the iteration's activations and
 // its double-backward graph outgrow it); those cases are estimated from the same base at 64 px
 // times the pixel ratio (every layer's cost is linear in pixels), marked "est.".
+// wasm runs on every core (colorize's threaded start in Node), and once more on one thread, as
+// tfjs alone runs it.
+const CORES = Math.min(availableParallelism(), 8);
 const CASES = [
-  { backend: 'wasm', base: 32, size: 64, runs: 3, profile: true },
-  { backend: 'wasm', base: 64, size: 64, runs: 1 },
-  { backend: 'wasm', base: 32, size: 128, from: 0 },
-  { backend: 'wasm', base: 64, size: 128, from: 1 },
-  { backend: 'cpu', base: 32, size: 64, runs: 1 },
+  { backend: 'wasm', threads: CORES, base: 32, size: 64, runs: 3, profile: true },
+  { backend: 'wasm', threads: CORES, base: 64, size: 64, runs: 1 },
+  { backend: 'wasm', threads: CORES, base: 32, size: 128, from: 0 },
+  { backend: 'wasm', threads: CORES, base: 64, size: 128, from: 1 },
+  { backend: 'wasm', threads: 1, base: 32, size: 64, runs: 3 },
+  // Half the batch on one thread: what each of two data-parallel workers would compute per step,
+  // before averaging gradients, so a lower bound on a two-worker data-parallel iteration.
+  { backend: 'wasm', threads: 1, base: 32, size: 64, runs: 3, batch: 8 },
+  { backend: 'cpu', threads: 1, base: 32, size: 64, runs: 1 },
   // --quick only: a quarter of the work, to check the harness in seconds (no PyTorch reference)
-  { backend: 'wasm', base: 16, size: 64, runs: 1, quick: true },
+  { backend: 'wasm', threads: CORES, base: 16, size: 64, runs: 1, quick: true },
 ];
 
 export async function run({ quick, log }) {
   const rows = [];
   for (const [index, c] of CASES.entries()) {
     if (quick !== Boolean(c.quick)) continue;
-    const pytorch = PYTORCH[`${c.base}@${c.size}`];
+    const pytorch = c.batch === undefined ? PYTORCH[`${c.base}@${c.size}`] : undefined;
     let measured;
     if (c.from !== undefined) {
       const from = rows[c.from];
@@ -52,6 +63,8 @@ export async function run({ quick, log }) {
     const { seconds, runs, top } = measured;
     const row = {
       backend: c.backend,
+      threads: c.threads,
+      batch: c.batch ?? 16,
       base: c.base,
       'size px': c.size,
       's / iteration': `${seconds.toFixed(2)}${c.from !== undefined ? ' (est.)' : ''}`,
@@ -68,13 +81,13 @@ export async function run({ quick, log }) {
 }
 
 async function measure(index, runsWanted, profileWanted = true) {
-  const { backend, base, size } = CASES[index];
+  const { backend, base, size, threads, batch: batchSize = 16 } = CASES[index];
   tf.env().set('PROD', true);
-  await initBackend({ backend, env: {} });
+  await initBackend({ backend, env: {}, ...(backend === 'wasm' ? { wasmThreads: threads } : {}) });
   const generator = buildUNet({ base });
   const critic = buildPatchCritic({ base });
   const trainer = createWganGpTrainer({ generator, critic });
-  const batch = { L: tf.randomUniform([16, size, size, 1], -1, 1), ab: tf.randomUniform([16, size, size, 2], -0.5, 0.5) };
+  const batch = { L: tf.randomUniform([batchSize, size, size, 1], -1, 1), ab: tf.randomUniform([batchSize, size, size, 2], -0.5, 0.5) };
   await trainer.step(batch); // warm-up: Adam's state, XNNPACK's packed weights
   const runs = [];
   const n = runsWanted;

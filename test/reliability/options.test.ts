@@ -77,7 +77,8 @@ describe('public options', () => {
   // [call, message]: each names the function, the option and what it accepts.
   const cases: [string, () => unknown, RegExp][] = [
     ['initBackend backend', () => initBackend({ backend: 5 as never }), /initBackend: expected backend to be one of tensorflow, webgpu, webgl, wasm, cpu, got 5/],
-    ['initBackend unknown option', () => initBackend({ threads: 2 } as never), /initBackend: expected an option among backend, wasmPaths, env, got "threads"/],
+    ['initBackend wasmThreads', () => initBackend({ backend: 'wasm', wasmThreads: 0 }), /initBackend: expected wasmThreads to be an integer from 1 to 8, got 0/],
+    ['initBackend unknown option', () => initBackend({ threads: 2 } as never), /initBackend: expected an option among backend, wasmPaths, wasmThreads, env, got "threads"/],
     ['psnr dataRange', () => psnr(x(), x(), { dataRange: -1 }), /psnr: expected dataRange to be a finite number > 0, got -1/],
     ['psnr dataRange type', () => psnr(x(), x(), { dataRange: '255' as never }), /psnr: expected dataRange to be a finite number > 0, got "255"/],
     ['ssim option name', () => ssim(x(), x(), { winSize: 4 } as never), /ssim: expected an option among dataRange, windowSize, k1, k2, got "winSize"/],

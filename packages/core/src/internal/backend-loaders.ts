@@ -7,8 +7,13 @@ import type { BackendName } from '../backend.js';
  * optional peers (tfjs-node in a browser build, say). Browsers need the backend imported by
  * the app itself; {@link loadBackendPackage} only tries this when nothing registered it.
  */
-const importOptional = (specifier: string): Promise<Record<string, unknown>> =>
+export const importOptional = (specifier: string): Promise<Record<string, unknown>> =>
   import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<Record<string, unknown>>;
+
+/** Whether this is Node (and not a browser or a worker of one). */
+export function isNodeRuntime(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
 
 /** The packages that register each backend, in the order they are tried. */
 export const BACKEND_PACKAGES = {
@@ -68,8 +73,7 @@ function messageOf(failure: unknown): string {
  * gets a clear reason before emscripten aborts. URLs and browsers are left to tfjs.
  */
 export async function missingWasmFile(paths: string | Record<string, string>, threaded = false): Promise<string | undefined> {
-  const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-  if (!isNode) return undefined;
+  if (!isNodeRuntime()) return undefined;
   const files =
     typeof paths === 'string'
       ? ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', ...(threaded ? ['tfjs-backend-wasm-threaded-simd.wasm'] : [])].map(

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+import { importOptional, isNodeRuntime } from './backend-loaders.js';
+
 /**
  * Runs tfjs's threaded wasm build in Node, which tfjs 4.22 turns off there
  * (`WASM_HAS_MULTITHREAD_SUPPORT` is false in Node, tfjs issue #3830). Three things stand in
@@ -24,18 +26,10 @@ import * as tf from '@tensorflow/tfjs-core';
 type Require = ((id: string) => unknown) & { resolve(id: string): string };
 type WorkerCtor = new (script: string | URL, options?: Record<string, unknown>) => { unref(): void };
 
-const importNode = (specifier: string): Promise<Record<string, unknown>> =>
-  import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<Record<string, unknown>>;
-
-/** Whether this is Node (where tfjs runs wasm on one thread unless {@link startWasmThreaded} is used). */
-export function isNodeRuntime(): boolean {
-  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
-}
-
 /** The number of cores Node reports, or 1 outside Node. */
 export async function nodeCoreCount(): Promise<number> {
   if (!isNodeRuntime()) return 1;
-  const os = (await importNode('node:os')) as { availableParallelism?: () => number; cpus: () => unknown[] };
+  const os = (await importOptional('node:os')) as { availableParallelism?: () => number; cpus: () => unknown[] };
   return os.availableParallelism?.() ?? os.cpus().length;
 }
 
@@ -48,12 +42,9 @@ export async function startWasmThreaded(
   wasmModule: Record<string, unknown> | undefined,
   start: () => Promise<string | undefined>,
 ): Promise<string | undefined> {
-  const { createRequire } = (await importNode('node:module')) as { createRequire(from: string): Require };
-  const { dirname, join } = (await importNode('node:path')) as {
-    dirname(p: string): string;
-    join(...p: string[]): string;
-  };
+  const { createRequire } = (await importOptional('node:module')) as { createRequire(from: string): Require };
   const require = createRequire(import.meta.url);
+  const { dirname, join } = require('node:path') as { dirname(p: string): string; join(...p: string[]): string };
   const wasmOut = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm')), '..', 'wasm-out');
   const mainScript = join(wasmOut, 'tfjs-backend-wasm-threaded-simd.js');
   const { wasmWorkerContents } = require(join(wasmOut, 'tfjs-backend-wasm-threaded-simd.worker.js')) as {
@@ -98,10 +89,3 @@ export async function startWasmThreaded(
   }
 }
 
-/** How many threads the wasm backend's XNNPACK pool runs, once it has started; 1 if unknown. */
-export function wasmThreadCount(wasmModule: Record<string, unknown> | undefined): number {
-  const getThreadsCount = wasmModule?.['getThreadsCount'];
-  if (typeof getThreadsCount !== 'function') return 1;
-  const n = (getThreadsCount as () => number)();
-  return Number.isInteger(n) && n > 0 ? n : 1;
-}

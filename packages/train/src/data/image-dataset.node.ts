@@ -31,10 +31,10 @@ export async function listImages(fn: string, dir: string): Promise<string[]> {
 export interface LocalImageDatasetOptions extends ImageDatasetOptions {
   /**
    * More images for the training split only: image files or folders (every JPEG, PNG and WebP
-   * below it), absolute or relative to the working folder, added after the 70 / 15 / 15 split, so the validation and test splits stay exactly
-   * as they are. Use it to train on the shipped demo photos' training split and photos of your
-   * own while validating on the demo's held-out photos. Only with `split: 'train'`.
-   * Defaults to none.
+   * below it), absolute or relative to the working folder, added after the 70 / 15 / 15 split,
+   * so the validation and test splits stay exactly as they are. Use it to train on the shipped
+   * demo photos' training split and photos of your own while validating on the demo's held-out
+   * photos. Only with `split: 'train'`. Defaults to none.
    */
   extraTrainFiles?: readonly string[];
 }

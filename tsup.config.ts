@@ -20,7 +20,8 @@ function configsFor(name: string): Options[] {
     .filter((f) => /^index(\.[a-z]+)?\.ts$/.test(f))
     .map((f) => join(dir, 'src', f));
   const bin = join(dir, 'src', 'bin.ts');
-  // Worker-thread scripts (`*.worker.ts`) are built beside the executable.
+  // Worker-thread scripts (`*.worker.ts`) are built beside the executable, or beside the
+  // library's entries in a package without one.
   const workers = readdirSync(join(dir, 'src'))
     .filter((f) => f.endsWith('.worker.ts'))
     .map((f) => join(dir, 'src', f));
@@ -51,7 +52,7 @@ function configsFor(name: string): Options[] {
     external,
     outExtension: ({ format }) => ({ js: format === 'cjs' ? '.cjs' : '.js' }),
   };
-  if (!existsSync(bin)) return [library];
+  if (!existsSync(bin)) return [{ ...library, entry: [...entry, ...workers] }];
   // An executable is ESM only (it may use top-level await) and has no types.
   return [library, { ...library, name: `${name}-bin`, entry: [bin, ...workers], format: ['esm'], dts: false, clean: false }];
 }

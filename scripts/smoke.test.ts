@@ -19,7 +19,7 @@ describe('built packages', () => {
   it('require from a CJS script in plain Node, and exit by itself after running wasm on two threads', () => {
     // A timeout, not a hang, if the wasm thread pool kept the process alive.
     const out = execFileSync(process.execPath, ['scripts/smoke/cjs.cjs'], { encoding: 'utf8', timeout: 60_000 });
-    expect(out).toMatch(/^cjs ok: cpu, .* wasm threads 2$/m);
+    expect(out).toMatch(/^cjs ok: cpu, .* 2 replicas, wasm threads 2$/m);
   });
 
   it('run the colorize binary', () => {

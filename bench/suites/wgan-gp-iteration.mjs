@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@colorize/core';
 import { buildPatchCritic, buildUNet } from '@colorize/models';
-import { createWganGpTrainer } from '@colorize/train';
+import { createWganGpTrainer, startWorkerReplicas } from '@colorize/train';
 
 import { runInOwnProcess, whenMain } from '../own-process.mjs';
 
@@ -34,13 +34,18 @@ const PYTORCH = { '64@128': 13.2, '64@64': 3.5, '32@128': 4.4, '32@64': 1.5 };
 // tfjs alone runs it.
 const CORES = Math.min(availableParallelism(), 8);
 const CASES = [
-  { backend: 'wasm', threads: CORES, base: 32, size: 64, runs: 3, profile: true },
+  // Data parallel (startWorkerReplicas, what `colorize train` runs): a replica per core, each on
+  // one wasm thread with its share of the batch. Each replica's share at 128 px fits the heap.
+  { backend: 'wasm', threads: 1, replicas: CORES, base: 32, size: 64, runs: 3, profile: true },
+  { backend: 'wasm', threads: 1, replicas: CORES, base: 64, size: 64, runs: 1 },
+  { backend: 'wasm', threads: 1, replicas: CORES, base: 32, size: 128, runs: 1 },
+  { backend: 'wasm', threads: 1, replicas: CORES, base: 64, size: 128, from: 1 },
+  // One backend on every core (colorize's threaded wasm start), and on one thread.
+  { backend: 'wasm', threads: CORES, base: 32, size: 64, runs: 3 },
   { backend: 'wasm', threads: CORES, base: 64, size: 64, runs: 1 },
-  { backend: 'wasm', threads: CORES, base: 32, size: 128, from: 0 },
-  { backend: 'wasm', threads: CORES, base: 64, size: 128, from: 1 },
   { backend: 'wasm', threads: 1, base: 32, size: 64, runs: 3 },
-  // Half the batch on one thread: what each of two data-parallel workers would compute per step,
-  // before averaging gradients, so a lower bound on a two-worker data-parallel iteration.
+  // Half the batch on one thread: what each of two replicas computes per step, before the
+  // gradients are averaged; the gap to the two-replica row is the cost of the exchange.
   { backend: 'wasm', threads: 1, base: 32, size: 64, runs: 3, batch: 8 },
   { backend: 'cpu', threads: 1, base: 32, size: 64, runs: 1 },
   // --quick only: a quarter of the work, to check the harness in seconds (no PyTorch reference)
@@ -64,6 +69,7 @@ export async function run({ quick, log }) {
     const row = {
       backend: c.backend,
       threads: c.threads,
+      replicas: c.replicas ?? 1,
       batch: c.batch ?? 16,
       base: c.base,
       'size px': c.size,
@@ -81,12 +87,13 @@ export async function run({ quick, log }) {
 }
 
 async function measure(index, runsWanted, profileWanted = true) {
-  const { backend, base, size, threads, batch: batchSize = 16 } = CASES[index];
+  const { backend, base, size, threads, replicas: count = 1, batch: batchSize = 16 } = CASES[index];
   tf.env().set('PROD', true);
   await initBackend({ backend, env: {}, ...(backend === 'wasm' ? { wasmThreads: threads } : {}) });
   const generator = buildUNet({ base });
   const critic = buildPatchCritic({ base });
-  const trainer = createWganGpTrainer({ generator, critic });
+  const replicas = count > 1 ? await startWorkerReplicas({ workers: count - 1 }) : undefined;
+  const trainer = createWganGpTrainer({ generator, critic, ...(replicas ? { replicas } : {}) });
   const batch = { L: tf.randomUniform([batchSize, size, size, 1], -1, 1), ab: tf.randomUniform([batchSize, size, size, 2], -0.5, 0.5) };
   await trainer.step(batch); // warm-up: Adam's state, XNNPACK's packed weights
   const runs = [];
@@ -113,6 +120,7 @@ async function measure(index, runsWanted, profileWanted = true) {
       .map(([name, ms]) => `${name} ${Math.round((100 * ms) / total)} %`)
       .join(', ');
   }
+  await replicas?.close();
   return { seconds: runs[Math.floor(runs.length / 2)], min: runs[0], max: runs[runs.length - 1], runs: runs.length, top };
 }
 

@@ -9,7 +9,7 @@ const core = require('@colorize/core');
 const { run } = require('@colorize/cli');
 require('@colorize/lab');
 require('@colorize/models');
-require('@colorize/train');
+const train = require('@colorize/train');
 
 async function main() {
   tf.env().set('PROD', true);
@@ -24,12 +24,20 @@ async function main() {
   if (loaded.countParams() !== 3) throw new Error('file:// round trip');
   const err = core.invalid('INVALID_SHAPE', 'f', 'x', 'y');
   if (!core.ColorizeError.isInstance(err) || typeof run !== 'function') throw new Error('exports');
+  // Data-parallel gradients: the worker script is found beside the CJS build too.
+  const replicas = await train.startWorkerReplicas({ workers: 1 });
+  const generator = tfl.sequential({ layers: [tfl.layers.conv2d({ inputShape: [null, null, 1], filters: 2, kernelSize: 1 })] });
+  const settings = { reconstructionLoss: 'l1', gradientPenaltyWeight: 10, l1Weight: 100 };
+  const job = { loss: 'l1', settings, L: tf.ones([2, 4, 4, 1]), ab: tf.fill([2, 4, 4, 2], 0.5) };
+  const shared = await replicas.gradients(job, { generator });
+  await replicas.close();
+  if (shared.grads.length !== 2 || !Number.isFinite(shared.terms.total)) throw new Error('worker replicas');
   // tfjs's threaded wasm build, which colorize starts in Node; the process must still exit by itself.
   await core.initBackend({ backend: 'wasm', wasmThreads: 2 });
   const threads = require('@tensorflow/tfjs-backend-wasm').getThreadsCount();
   const y = tf.conv2d(tf.ones([1, 32, 32, 8]), tf.ones([3, 3, 8, 16]), 1, 'valid');
   if ((await y.data()).some((v) => v !== 72)) throw new Error('threaded wasm conv2d');
-  console.log(`cjs ok: ${backend}, ssim 1, file:// round trip, wasm threads ${threads}`);
+  console.log(`cjs ok: ${backend}, ssim 1, file:// round trip, ${replicas.count} replicas, wasm threads ${threads}`);
 }
 
 main().catch((err) => {

@@ -194,11 +194,11 @@ describe('colorize eval and demo', () => {
 });
 
 describe('colorize train', () => {
-  it('trains on a folder, stops cleanly on SIGINT with a checkpoint, and resumes', async () => {
+  it('trains on a folder on two data-parallel replicas, stops cleanly on SIGINT with a checkpoint, and resumes on one', async () => {
     const photos = join(dir, 'photos');
     await mkdir(photos, { recursive: true });
     for (const f of (await readdir(PHOTOS)).filter((x) => x.endsWith('.jpg')).slice(0, 12)) await copyFile(join(PHOTOS, f), join(photos, f));
-    const args = ['train', '--data', 'photos', '--size', '32', '--base', '4', '--depth', '2', '--batch', '4', '--pretrain-epochs', '1', '--epochs', '1000', '--out', 'run'];
+    const args = ['train', '--data', 'photos', '--size', '32', '--base', '4', '--depth', '2', '--batch', '4', '--pretrain-epochs', '1', '--epochs', '1000', '--out', 'run', '--workers', '2'];
     const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, COLORIZE_BACKEND: 'wasm' } });
     let stderr = '';
     let interrupted = false;
@@ -210,6 +210,7 @@ describe('colorize train', () => {
       }
     });
     const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(stderr).toMatch(/on wasm with 2 replicas \(data parallel\); writing to /);
     expect(stderr).toMatch(/stopping after this step and saving a checkpoint/);
     expect(stderr).toMatch(/stopped; checkpoint saved\. Continue with: colorize train --out .*run --resume/);
     expect(code).toBe(130);
@@ -219,11 +220,17 @@ describe('colorize train', () => {
     expect(existsSync(join(dir, 'run', 'model', 'model.json'))).toBe(true);
     expect((await readdir(join(dir, 'run', 'samples'))).some((f) => f.startsWith('gan-epoch-'))).toBe(true);
 
-    const resumed = colorize(['train', '--out', 'run', '--resume', '--epochs', String(epochsDone + 1)]);
+    // The optimizers live on the main thread, so a checkpoint resumes on any number of replicas.
+    const resumed = colorize(['train', '--out', 'run', '--resume', '--epochs', String(epochsDone + 1), '--workers', '1']);
     expect(resumed.status).toBe(0);
+    expect(resumed.stderr).not.toMatch(/replicas/);
     expect(resumed.stderr).toMatch(/resumed WGAN-GP at epoch \d+, batch \d+/);
     expect(resumed.stderr).toMatch(new RegExp(`gan epoch ${epochsDone + 1}/${epochsDone + 1} `));
     const log = (await readFile(join(dir, 'run', 'log.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { phase: string; type: string; epoch: number });
     expect(log.filter((l) => l.type === 'epoch' && l.phase === 'gan').map((l) => l.epoch).at(-1)).toBe(epochsDone);
+
+    const bad = colorize(['train', '--out', 'run', '--resume', '--workers', '0']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^colorize: --workers expects an integer ≥ 1, got "0"\./);
   });
 });

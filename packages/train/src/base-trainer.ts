@@ -9,6 +9,9 @@ import { assertLabBatch } from './lab-batch.js';
 import type { LabBatch, LabDataset } from './lab-batch.js';
 import { SeededRandom } from './random.js';
 import { sampleGrid } from './sample-grid.js';
+import type { GradientReplicas } from './replicas.js';
+import { localGradients } from './step-loss.js';
+import type { StepGradients, StepLossJob, StepModels } from './step-loss.js';
 import type { EpochLogs, FitResult, Trainer, TrainerSnapshot, TrainingPosition } from './trainer.js';
 
 export interface TrainerParts<Logs> {
@@ -22,40 +25,36 @@ export interface TrainerParts<Logs> {
   step(batch: LabBatch, random: SeededRandom, stepNumber: number): Promise<Logs>;
 }
 
-/** The trainable variables of a model, in a fixed order (the optimizer's state is positional). */
-export function trainableVariables(model: tfl.LayersModel): tf.Variable[] {
-  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+/**
+ * Applies a step's gradient when its loss and every term are finite; otherwise throws
+ * `NON_FINITE_LOSS` and applies nothing. Disposes the gradients either way.
+ */
+export function applyFiniteGradients(optimizer: tf.Optimizer, vars: tf.Variable[], result: StepGradients, step: number): Record<string, number> {
+  try {
+    const bad = Object.entries(result.terms).find(([, v]) => !Number.isFinite(v));
+    if (bad !== undefined) {
+      throw new ColorizeError('NON_FINITE_LOSS', `training step ${step}: the loss ${bad[0] === 'total' ? '' : `term "${bad[0]}" `}is ${bad[1]}; the step's gradients were not applied.`);
+    }
+    optimizer.applyGradients(Object.fromEntries(vars.map((v, i) => [v.name, result.grads[i]!])));
+    return result.terms;
+  } finally {
+    tf.dispose(result.grads);
+  }
 }
 
-/**
- * Runs `lossFn` for its gradients with respect to `vars`, reads the named loss terms it returns,
- * and applies the gradients only when every term is finite.
- */
-export async function guardedUpdate<K extends string>(
-  optimizer: tf.Optimizer,
-  vars: tf.Variable[],
-  lossFn: () => { total: tf.Scalar; terms: Record<K, tf.Scalar> },
-  step: number,
-): Promise<Record<K | 'total', number>> {
-  let terms: Record<string, tf.Scalar> = {};
-  const { value, grads } = optimizer.computeGradients(() => {
-    const out = lossFn();
-    terms = Object.fromEntries(Object.entries(out.terms).map(([k, t]) => [k, tf.keep(t as tf.Scalar)]));
-    return out.total;
-  }, vars);
-  try {
-    const names = ['total', ...Object.keys(terms)];
-    const values = await Promise.all([value, ...Object.values(terms)].map(async (t) => (await t.data())[0]!));
-    const read = Object.fromEntries(names.map((n, i) => [n, values[i]!])) as Record<K | 'total', number>;
-    const bad = names.find((n, i) => !Number.isFinite(values[i]!));
-    if (bad !== undefined) {
-      throw new ColorizeError('NON_FINITE_LOSS', `training step ${step}: the loss ${bad === 'total' ? '' : `term "${bad}" `}is ${values[names.indexOf(bad)]}; the step's gradients were not applied.`);
-    }
-    optimizer.applyGradients(grads);
-    return read;
-  } finally {
-    tf.dispose([value, ...Object.values(terms), ...Object.values(grads)]);
+/** The gradient source of a trainer: its replicas when it has them, else this thread. */
+export function gradientSource(replicas: GradientReplicas | undefined): (job: StepLossJob, models: StepModels) => Promise<StepGradients> {
+  return replicas ? (job, models) => replicas.gradients(job, models) : localGradients;
+}
+
+/** The `replicas` option: undefined, or an object that computes gradients. */
+export function replicasOption(fn: string, value: unknown): GradientReplicas | undefined {
+  const r = value as Partial<GradientReplicas> | null | undefined;
+  if (r === undefined) return undefined;
+  if (typeof r !== 'object' || r === null || typeof r.gradients !== 'function' || !Number.isInteger(r.count)) {
+    throw invalid('INVALID_OPTION', fn, 'replicas as gradient replicas (startWorkerReplicas in Node)', describeValue(value));
   }
+  return r as GradientReplicas;
 }
 
 function assertDataset(fn: string, data: unknown, name = 'data'): LabDataset {

@@ -1,6 +1,6 @@
 /**
- * The Node entry of `@colorize/train`: everything of the main entry, plus folder checkpoints and
- * image datasets decoded with sharp.
+ * The Node entry of `@colorize/train`: everything of the main entry, plus folder checkpoints,
+ * image datasets decoded with sharp, and data-parallel training on worker threads.
  *
  * @packageDocumentation
  */
@@ -13,3 +13,5 @@ export type { ImageFolderOptions, LocalImageDatasetOptions } from './data/image-
 export { cacheDir, flowers102, FLOWERS102, imageArchive } from './data/flowers102.node.js';
 export type { Flowers102Options, ImageArchiveOptions } from './data/flowers102.node.js';
 export type { DownloadProgress } from './data/download.node.js';
+export { startWorkerReplicas } from './worker-replicas.node.js';
+export type { WorkerReplicasOptions } from './worker-replicas.node.js';

@@ -30,6 +30,7 @@ export type { LabBatch, LabDataset } from './lab-batch.js';
 export { criticLoss, generatorAdversarialLoss, l1Loss, psnrLoss } from './losses.js';
 export type { ReconstructionLoss } from './losses.js';
 export { deriveSeed, SeededRandom } from './random.js';
+export type { GradientReplicas } from './replicas.js';
 export { sampleGrid } from './sample-grid.js';
 export type { SampleGrid } from './sample-grid.js';
 export type { ImageDataset, ImageDatasetOptions } from './data/image-dataset.js';
@@ -37,6 +38,7 @@ export { imageSources } from './data/image-sources.js';
 export type { ImageSource, ImageSourcesOptions } from './data/image-sources.js';
 export { splitFiles, SPLIT_FRACTIONS } from './data/split.js';
 export type { Split } from './data/split.js';
+export type { StepGradients, StepLossJob, StepLossName, StepLossSettings, StepModels } from './step-loss.js';
 export { tensorDataset } from './tensor-dataset.js';
 export type { TensorDatasetOptions } from './tensor-dataset.js';
 export type {

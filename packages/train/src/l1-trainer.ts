@@ -4,10 +4,11 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 
 import { resolveAdam } from './adam.js';
 import type { AdamOptions } from './adam.js';
-import { createTrainer, guardedUpdate, trainableVariables } from './base-trainer.js';
+import { applyFiniteGradients, createTrainer, gradientSource, replicasOption } from './base-trainer.js';
 import type { LabDataset } from './lab-batch.js';
-import { l1Loss, reconstruction } from './losses.js';
 import type { ReconstructionLoss } from './losses.js';
+import type { GradientReplicas } from './replicas.js';
+import { trainableVariables } from './step-loss.js';
 import type { FitOptions, FitResult, Trainer } from './trainer.js';
 import { assertModel, intOption, reconstructionOption } from './options.js';
 
@@ -21,6 +22,8 @@ export interface L1TrainerOptions {
   reconstructionLoss?: ReconstructionLoss;
   /** Recorded for reproducibility (L1 training draws nothing itself). Defaults to 0. */
   seed?: number;
+  /** Replicas that share each batch's gradients ({@link startWorkerReplicas} in Node: every core). Defaults to this thread alone. */
+  replicas?: GradientReplicas;
 }
 
 /** What one L1 step reports. @group Training */
@@ -41,11 +44,12 @@ export interface L1Logs {
 export function createL1Trainer(options: L1TrainerOptions): Trainer<L1Logs> {
   const fn = 'createL1Trainer';
   if (options === undefined) throw invalid('INVALID_OPTION', fn, 'options with a generator', 'undefined');
-  const o = assertOptions(fn, options, ['generator', 'optimizer', 'reconstructionLoss', 'seed']);
+  const o = assertOptions(fn, options, ['generator', 'optimizer', 'reconstructionLoss', 'seed', 'replicas']);
   const generator = assertModel(fn, 'generator', o.generator);
   const adam = resolveAdam(fn, 'optimizer', o.optimizer);
   const seed = intOption(fn, 'seed', o.seed, 0, Number.MIN_SAFE_INTEGER);
   const recLoss = reconstructionOption(fn, o.reconstructionLoss);
+  const gradients = gradientSource(replicasOption(fn, o.replicas));
   registerTrainingSupport();
   const opt = tf.train.adam(adam.learningRate, adam.beta1, adam.beta2, adam.epsilon);
   const vars = trainableVariables(generator);
@@ -57,17 +61,9 @@ export function createL1Trainer(options: L1TrainerOptions): Trainer<L1Logs> {
     config: { optimizer: adam, reconstructionLoss: recLoss, seed },
     seed,
     async step({ L, ab }, _random, step) {
-      const { l1, total } = await guardedUpdate(
-        opt,
-        vars,
-        () => {
-          const pred = generator.apply(L, { training: true }) as tf.Tensor4D;
-          const l1 = l1Loss(pred, ab);
-          return { total: recLoss === 'l1' ? l1 : reconstruction(recLoss, pred, ab), terms: { l1 } };
-        },
-        step,
-      );
-      return { l1, reconstruction: total };
+      const settings = { reconstructionLoss: recLoss, gradientPenaltyWeight: 0, l1Weight: 1 };
+      const { l1, total } = applyFiniteGradients(opt, vars, await gradients({ loss: 'l1', settings, L, ab }, { generator }), step);
+      return { l1: l1!, reconstruction: total! };
     },
   });
 }

@@ -4,11 +4,12 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 
 import { resolveAdam } from './adam.js';
 import type { AdamOptions } from './adam.js';
-import { createTrainer, guardedUpdate, trainableVariables } from './base-trainer.js';
-import { gradientPenalty } from './gradient-penalty.js';
+import { applyFiniteGradients, createTrainer, gradientSource, replicasOption } from './base-trainer.js';
 import { assertModel, intOption, reconstructionOption, weightOption } from './options.js';
-import { criticLoss, generatorAdversarialLoss, l1Loss, reconstruction } from './losses.js';
 import type { ReconstructionLoss } from './losses.js';
+import type { GradientReplicas } from './replicas.js';
+import { trainableVariables } from './step-loss.js';
+import type { StepLossSettings } from './step-loss.js';
 import type { Trainer } from './trainer.js';
 
 /** Options of {@link createWganGpTrainer}; the defaults are the seed's. @group Training */
@@ -33,6 +34,8 @@ export interface WganGpTrainerOptions {
   criticOptimizer?: AdamOptions;
   /** Seed of the penalty's α draws (with a seeded dataset, runs on the cpu backend repeat exactly). Defaults to 0. */
   seed?: number;
+  /** Replicas that share each batch's gradients ({@link startWorkerReplicas} in Node: every core). Defaults to this thread alone. */
+  replicas?: GradientReplicas;
 }
 
 /** What one WGAN-GP step reports, as plain numbers. @group Training */
@@ -54,7 +57,7 @@ export interface WganGpLogs {
   reconstruction: number;
 }
 
-const KNOWN = ['generator', 'critic', 'criticSteps', 'generatorSteps', 'gradientPenaltyWeight', 'l1Weight', 'reconstructionLoss', 'generatorOptimizer', 'criticOptimizer', 'seed'] as const;
+const KNOWN = ['generator', 'critic', 'criticSteps', 'generatorSteps', 'gradientPenaltyWeight', 'l1Weight', 'reconstructionLoss', 'generatorOptimizer', 'criticOptimizer', 'seed', 'replicas'] as const;
 
 /**
  * The seed's adversarial training: WGAN-GP (Gulrajani et al. 2017) with an L1 term (pix2pix,
@@ -85,60 +88,39 @@ export function createWganGpTrainer(options: WganGpTrainerOptions): Trainer<Wgan
   const dAdam = resolveAdam(fn, 'criticOptimizer', o.criticOptimizer);
   const seed = intOption(fn, 'seed', o.seed, 0, Number.MIN_SAFE_INTEGER);
   const recLoss = reconstructionOption(fn, o.reconstructionLoss);
+  const gradients = gradientSource(replicasOption(fn, o.replicas));
   registerTrainingSupport();
 
   const gOpt = tf.train.adam(gAdam.learningRate, gAdam.beta1, gAdam.beta2, gAdam.epsilon);
   const dOpt = tf.train.adam(dAdam.learningRate, dAdam.beta1, dAdam.beta2, dAdam.epsilon);
   const gVars = trainableVariables(generator);
   const dVars = trainableVariables(critic);
-  const apply = (model: tfl.LayersModel, x: tf.Tensor): tf.Tensor4D => model.apply(x, { training: true }) as tf.Tensor4D;
+  const settings: StepLossSettings = { reconstructionLoss: recLoss, gradientPenaltyWeight: gpWeight, l1Weight };
+  const models = { generator, critic };
 
   return createTrainer<WganGpLogs>({
     kind: 'wgan-gp',
     fn,
-    models: { generator, critic },
+    models,
     optimizers: { generator: gOpt, critic: dOpt },
     config: { criticSteps, generatorSteps, gradientPenaltyWeight: gpWeight, l1Weight, reconstructionLoss: recLoss, generatorOptimizer: gAdam, criticOptimizer: dAdam, seed },
     seed,
     async step({ L, ab }, random, step) {
       const batch = L.shape[0];
-      let d = { total: NaN, wasserstein: NaN, gp: NaN };
+      let d: Record<string, number> = { total: NaN, wasserstein: NaN, gp: NaN };
       for (let i = 0; i < criticSteps; i++) {
         const alpha = tf.tensor1d(Array.from({ length: batch }, () => random.next()));
-        const fakeAb = tf.tidy(() => apply(generator, L));
         try {
-          d = await guardedUpdate(
-            dOpt,
-            dVars,
-            () => {
-              const real = tf.concat([L, ab], 3) as tf.Tensor4D;
-              const fake = tf.concat([L, fakeAb], 3) as tf.Tensor4D;
-              const w = criticLoss(apply(critic, real), apply(critic, fake));
-              const gp = gradientPenalty(critic, real, fake, { weight: gpWeight, alpha });
-              return { total: tf.add(w, gp) as tf.Scalar, terms: { wasserstein: tf.neg(w) as tf.Scalar, gp } };
-            },
-            step,
-          );
+          d = applyFiniteGradients(dOpt, dVars, await gradients({ loss: 'critic', settings, L, ab, alpha }, models), step);
         } finally {
-          tf.dispose([alpha, fakeAb]);
+          alpha.dispose();
         }
       }
-      let g = { total: NaN, adversarial: NaN, l1: NaN, reconstruction: NaN };
+      let g: Record<string, number> = { total: NaN, adversarial: NaN, l1: NaN, reconstruction: NaN };
       for (let i = 0; i < generatorSteps; i++) {
-        g = await guardedUpdate(
-          gOpt,
-          gVars,
-          () => {
-            const fakeAb = apply(generator, L);
-            const adversarial = generatorAdversarialLoss(apply(critic, tf.concat([L, fakeAb], 3)));
-            const l1 = l1Loss(fakeAb, ab);
-            const rec = recLoss === 'l1' ? l1 : reconstruction(recLoss, fakeAb, ab);
-            return { total: tf.add(adversarial, tf.mul(rec, l1Weight)) as tf.Scalar, terms: { adversarial, l1, reconstruction: rec } };
-          },
-          step,
-        );
+        g = applyFiniteGradients(gOpt, gVars, await gradients({ loss: 'generator', settings, L, ab }, models), step);
       }
-      return { criticLoss: d.total, wasserstein: d.wasserstein, gradientPenalty: d.gp, generatorLoss: g.total, adversarial: g.adversarial, l1: g.l1, reconstruction: g.reconstruction };
+      return { criticLoss: d.total!, wasserstein: d.wasserstein!, gradientPenalty: d.gp!, generatorLoss: g.total!, adversarial: g.adversarial!, l1: g.l1!, reconstruction: g.reconstruction! };
     },
   });
 }

@@ -1,4 +1,5 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -6,8 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ColorizeError, fileSystem, initBackend, writeFileAtomic } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
 import { buildPatchCritic, buildUNet } from '@colorize/models';
-import { createL1Trainer, createWganGpTrainer, fileCheckpoints } from '@colorize/train';
-import type { LabBatch, SampleGrid, Trainer, TrainingCallbacks } from '@colorize/train';
+import { createL1Trainer, createWganGpTrainer, fileCheckpoints, startWorkerReplicas } from '@colorize/train';
+import type { GradientReplicas, LabBatch, SampleGrid, Trainer, TrainingCallbacks } from '@colorize/train';
 import sharp from 'sharp';
 
 import { openData } from '../data-source.js';
@@ -41,6 +42,9 @@ Options:
   --random-crop <a,b>     random resized crops of a…b of the short side (default: centre crop)
   --seed <n>              split, shuffle, augmentation and penalty seed (default 0)
   --backend <name>        tensorflow | webgpu | wasm | cpu (default: the fastest available)
+  --workers <n>           replicas training on worker threads, each on a share of every batch,
+                          their gradients averaged (data parallel; default: one per core on wasm
+                          and cpu, where each backend runs one thread; 1 on tensorflow and webgpu)
   --resume                continue the run in --out from its last checkpoint
 
 Examples:
@@ -101,6 +105,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       'random-crop': { type: 'string' },
       seed: { type: 'string' },
       backend: { type: 'string' },
+      workers: { type: 'string' },
       resume: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -145,19 +150,33 @@ export async function train(args: string[], io: CliIO): Promise<number> {
     };
     if (values.data === undefined) throw new UsageError('--data is required: demo, flowers102, a folder of photos or a .tgz archive.');
   }
+  const workers = values.workers === undefined ? undefined : intFlag('workers', values.workers, 1, 1);
   await mkdir(out, { recursive: true });
   const release = await acquireRunLock(out);
   try {
-    return await trainRun(config, out, values.backend as BackendName | undefined, values.resume, io);
+    return await trainRun(config, out, { backend: values.backend as BackendName | undefined, workers }, values.resume, io);
   } finally {
     await release();
   }
 }
 
 /** The training run itself, once its folder is locked. */
-async function trainRun(config: TrainConfig, out: string, backendFlag: BackendName | undefined, resume: boolean, io: CliIO): Promise<number> {
+async function trainRun(config: TrainConfig, out: string, flags: { backend: BackendName | undefined; workers: number | undefined }, resume: boolean, io: CliIO): Promise<number> {
+  // Data parallel by default where each backend computes on one thread: one replica per core,
+  // each on one wasm thread (faster than one backend on every wasm thread: bench/results). With
+  // --workers 1, wasm gets every core's thread instead.
+  const backend = await initBackend({ ...(flags.backend ? { backend: flags.backend } : {}), ...(flags.workers === 1 ? {} : { wasmThreads: 1 }) });
+  const workers = flags.workers ?? (backend === 'wasm' || backend === 'cpu' ? Math.min(availableParallelism(), 8) : 1);
+  const replicas = workers > 1 ? await startWorkerReplicas({ workers: workers - 1 }) : undefined;
+  try {
+    return await trainWith(config, out, backend, replicas, resume, io);
+  } finally {
+    await replicas?.close();
+  }
+}
+
+async function trainWith(config: TrainConfig, out: string, backend: BackendName, replicas: GradientReplicas | undefined, resume: boolean, io: CliIO): Promise<number> {
   const configPath = join(out, 'config.json');
-  const backend = await initBackend(backendFlag === undefined ? {} : { backend: backendFlag });
   const skipped: string[] = [];
   const common = { size: config.size, batchSize: config.batch, seed: config.seed, onSkip: (path: string, reason: string) => skipped.push(`${path}: ${reason}`) };
   const extraTrainFiles = config.extraTrain ? [config.extraTrain] : [];
@@ -166,15 +185,16 @@ async function trainRun(config: TrainConfig, out: string, backendFlag: BackendNa
   for (const s of skipped) io.err(`colorize train: skipped ${s}\n`);
   await mkdir(join(out, 'samples'), { recursive: true });
   if (!resume) await writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
-  io.err(`colorize train: ${trainData.size} training and ${validation.size} validation images at ${config.size} px, on ${backend}; writing to ${out}\n`);
+  io.err(`colorize train: ${trainData.size} training and ${validation.size} validation images at ${config.size} px, on ${backend}${replicas ? ` with ${replicas.count} replicas (data parallel)` : ''}; writing to ${out}\n`);
 
   const generator = buildUNet({ base: config.base, depth: config.depth, upsample: config.upsample });
   const critic = buildPatchCritic({ base: config.base });
   generator.setUserDefinedMetadata({ colorize: { size: config.size, data: config.data, base: config.base, depth: config.depth } });
   const adam = { learningRate: config.lr };
   const reconstructionLoss = config.reconstruction ?? 'l1';
-  const pretrainer = createL1Trainer({ generator, optimizer: adam, reconstructionLoss, seed: config.seed });
-  const gan = createWganGpTrainer({ generator, critic, l1Weight: config.l1Weight, reconstructionLoss, generatorOptimizer: adam, criticOptimizer: adam, seed: config.seed });
+  const parallel = replicas ? { replicas } : {};
+  const pretrainer = createL1Trainer({ generator, optimizer: adam, reconstructionLoss, seed: config.seed, ...parallel });
+  const gan = createWganGpTrainer({ generator, critic, l1Weight: config.l1Weight, reconstructionLoss, generatorOptimizer: adam, criticOptimizer: adam, seed: config.seed, ...parallel });
   const pretrainCheckpoints = fileCheckpoints(join(out, 'checkpoints', 'pretrain'));
   const ganCheckpoints = fileCheckpoints(join(out, 'checkpoints', 'gan'));
   if (resume) {

@@ -20,11 +20,13 @@ export const description =
   'machines (issue #6; the midpoint of its two runs). Goal: at most 3× on wasm. "top kernels" is tf.profile\'s share ' +
   'of kernel time for one iteration (measured for base 32 at 64 px). At 128 px an iteration at batch 16 does not fit ' +
   'the wasm heap (4 GB at most; it aborts out of memory), so those rows are the 64-px time of the same base times ' +
-  'four (each layer\'s cost is linear in pixels), marked "est."; train at 128 px on wasm with batch 4–8. "threads" is ' +
+  'four (each layer\'s cost is linear in pixels), marked "est.". "replicas" is data parallelism (`startWorkerReplicas`, ' +
+  'what `colorize train` runs): a replica of the models per core, each on one wasm thread with its share of the batch, ' +
+  'gradients averaged; a share of a 128-px batch fits the heap, so base 32 at 128 px is measured that way. "threads" is ' +
   'the wasm backend\'s: every core (colorize\'s threaded start in Node), and one, as tfjs alone runs it. The batch-8 ' +
-  'row on one thread is what each worker of a two-worker data-parallel step would compute before the gradients are ' +
-  'averaged: a lower bound on such a step.' +
-  ` What limits it: see BENCHMARKS.md's goals table, whose sentence comes from this suite's profile.`;
+  'row on one thread is what each of two replicas computes, alone: the gap to the two-replica row is what running the ' +
+  'shares at once and exchanging gradients cost.' +
+` What limits it: see BENCHMARKS.md's goals table, whose sentence comes from this suite's profile.`;
 
 const PYTORCH = { '64@128': 13.2, '64@64': 3.5, '32@128': 4.4, '32@64': 1.5 };
 // At 128 px, batch 16 does not fit the wasm heap (4 GB at most: the iteration's activations and

@@ -37,6 +37,7 @@ Options:
   --depth <n>             U-Net depth (default 4)
   --upsample <how>        transpose | bilinear (default transpose)
   --l1-weight <x>         λ_L1, the reconstruction term's weight in the generator loss (default 100)
+  --critic-steps <n>      critic updates per batch in WGAN-GP (default 1, the seed's)
   --reconstruction <loss> l1 (the seed's) or psnr (minus each image's PSNR of ab; default l1)
   --lr <x>                Adam learning rate of both models (default 2e-4)
   --random-crop <a,b>     random resized crops of a…b of the short side (default: centre crop)
@@ -64,6 +65,8 @@ interface TrainConfig {
   depth: number;
   upsample: 'transpose' | 'bilinear';
   l1Weight: number;
+  /** Critic updates per batch (absent in runs made before the flag: 1). */
+  criticSteps?: number;
   reconstruction?: 'l1' | 'psnr';
   lr: number;
   randomCrop: [number, number] | null;
@@ -100,6 +103,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       depth: { type: 'string' },
       upsample: { type: 'string' },
       'l1-weight': { type: 'string' },
+      'critic-steps': { type: 'string' },
       reconstruction: { type: 'string' },
       lr: { type: 'string' },
       'random-crop': { type: 'string' },
@@ -142,6 +146,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       depth: intFlag('depth', values.depth, 4),
       upsample,
       l1Weight: numberFlag('l1-weight', values['l1-weight'], 100),
+      criticSteps: intFlag('critic-steps', values['critic-steps'], 1),
       reconstruction,
       lr: numberFlag('lr', values.lr, 2e-4),
       randomCrop: parseCrop(values['random-crop']),
@@ -194,7 +199,7 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
   const reconstructionLoss = config.reconstruction ?? 'l1';
   const parallel = replicas ? { replicas } : {};
   const pretrainer = createL1Trainer({ generator, optimizer: adam, reconstructionLoss, seed: config.seed, ...parallel });
-  const gan = createWganGpTrainer({ generator, critic, l1Weight: config.l1Weight, reconstructionLoss, generatorOptimizer: adam, criticOptimizer: adam, seed: config.seed, ...parallel });
+  const gan = createWganGpTrainer({ generator, critic, criticSteps: config.criticSteps ?? 1, l1Weight: config.l1Weight, reconstructionLoss, generatorOptimizer: adam, criticOptimizer: adam, seed: config.seed, ...parallel });
   const pretrainCheckpoints = fileCheckpoints(join(out, 'checkpoints', 'pretrain'));
   const ganCheckpoints = fileCheckpoints(join(out, 'checkpoints', 'gan'));
   if (resume) {

@@ -85,6 +85,7 @@ export function ownValues(t: tf.Tensor): Float32Array {
 /** One worker thread and the job it is working on. */
 interface Replica {
   worker: Worker;
+  exited: Promise<void>;
   built: Set<number>;
   /**
    * Each variable's data as last sent. tfjs gives a variable new data on every assignment (an
@@ -163,18 +164,20 @@ export async function startWorkerReplicas(options: WorkerReplicasOptions = {}): 
     closed = true;
     await Promise.all(
       replicas.map(async (r) => {
-        const exited = new Promise<void>((resolveExit) => r.worker.once('exit', () => resolveExit()));
         fail(r, new ColorizeError('UNSUPPORTED', `${FN}: the replicas were closed.`));
         r.worker.postMessage({ type: 'close' } satisfies ToReplica);
         const timer = setTimeout(() => void r.worker.terminate(), 5000);
-        await exited;
+        await r.exited;
         clearTimeout(timer);
       }),
     );
   };
 
   for (let i = 0; i < workers; i += 1) {
-    const r: Replica = { worker: new Worker(script, execArgv ? { execArgv: [...execArgv] } : {}), built: new Set(), sent: new WeakMap() };
+    const worker = new Worker(script, execArgv ? { execArgv: [...execArgv] } : {});
+    // Resolves when the thread ends, however it ends (a worker that crashed emits no second 'exit').
+    const exited = new Promise<void>((resolveExit) => worker.once('exit', () => resolveExit()));
+    const r: Replica = { worker, exited, built: new Set(), sent: new WeakMap() };
     r.worker.unref();
     r.worker.on('message', (m: FromReplica) => r.pending?.resolve(m));
     r.worker.on('error', (err) => fail(r, new ColorizeError('UNSUPPORTED', `${FN}: worker ${i + 1} failed: ${err.message}`)));

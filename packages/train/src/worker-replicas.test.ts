@@ -152,6 +152,11 @@ describe('worker replicas: errors', () => {
     expect((err as Error).message).toMatch(/startWorkerReplicas: a worker could not start: could not import \/no\/such\/layers\.js/);
   });
 
+  it('says so when a worker thread stops, and closes without waiting for it', async () => {
+    const fixture = new URL('../../../test/fixtures/exit-on-import.mjs', import.meta.url).href;
+    await expect(startWorkerReplicas({ workers: 1, modules: [fixture] })).rejects.toThrow(/^startWorkerReplicas: worker 1 stopped \(exit code 3\)\.$/);
+  });
+
   it("rebuilds a model with a custom layer once its module is named, and says so when it is not", async () => {
     const fixture = new URL('../../../test/fixtures/doubler-layer.mjs', import.meta.url).href;
     const { TestDoubler } = (await import(/* @vite-ignore */ fixture)) as { TestDoubler: new () => tfl.layers.Layer };

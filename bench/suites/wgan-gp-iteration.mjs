@@ -51,7 +51,7 @@ const CASES = [
   { backend: 'wasm', threads: 1, base: 32, size: 64, runs: 3, batch: 8 },
   { backend: 'cpu', threads: 1, base: 32, size: 64, runs: 1 },
   // --quick only: a quarter of the work, to check the harness in seconds (no PyTorch reference)
-  { backend: 'wasm', threads: CORES, base: 16, size: 64, runs: 1, quick: true },
+  { backend: 'wasm', threads: 1, replicas: CORES, base: 16, size: 64, runs: 1, quick: true },
 ];
 
 export async function run({ quick, log }) {

@@ -2,7 +2,7 @@
 // critic alone on WGAN-GP's critic loss (real: L and ab; fake: L and a = b = 0) and prints, per
 // epoch, the Wasserstein estimate mean D(real) − mean D(fake) and the penalty λ·GP. A check of
 // the critic's side of training (packages/cli/model/README.md, "What was tried"), against the
-// built packages: `npm run build`, then `node scripts/critic-separation.mjs [base] [epochs]`.
+// built packages: `npm run build`, then `node scripts/critic-separation.mjs [base] [epochs] [instance|none]`.
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@colorize/core';
 import { buildPatchCritic } from '@colorize/models';
@@ -12,7 +12,7 @@ tf.env().set('PROD', true);
 await initBackend({ backend: 'wasm', wasmThreads: 1 });
 const base = Number(process.argv[2] ?? 16);
 const epochs = Number(process.argv[3] ?? 12);
-const critic = buildPatchCritic({ base });
+const critic = buildPatchCritic({ base, norm: process.argv[4] ?? 'instance' });
 const data = await demoPhotos({ split: 'train', size: 64, batchSize: 11, seed: 0 });
 const optimizer = tf.train.adam(2e-4, 0.5, 0.999, 1e-8);
 const vars = critic.trainableWeights.map((w) => w.read());

@@ -198,7 +198,7 @@ describe('colorize train', () => {
     const photos = join(dir, 'photos');
     await mkdir(photos, { recursive: true });
     for (const f of (await readdir(PHOTOS)).filter((x) => x.endsWith('.jpg')).slice(0, 12)) await copyFile(join(PHOTOS, f), join(photos, f));
-    const args = ['train', '--data', 'photos', '--size', '32', '--base', '4', '--depth', '2', '--batch', '4', '--pretrain-epochs', '1', '--epochs', '1000', '--out', 'run', '--workers', '2', '--critic-steps', '2'];
+    const args = ['train', '--data', 'photos', '--size', '32', '--base', '4', '--depth', '2', '--batch', '4', '--pretrain-epochs', '1', '--epochs', '1000', '--out', 'run', '--workers', '2', '--critic-steps', '2', '--critic-norm', 'none'];
     const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, COLORIZE_BACKEND: 'wasm' } });
     let stderr = '';
     let interrupted = false;
@@ -211,7 +211,7 @@ describe('colorize train', () => {
     });
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     expect(stderr).toMatch(/on wasm with 2 replicas \(data parallel\); writing to /);
-    expect(JSON.parse(await readFile(join(dir, 'run', 'config.json'), 'utf8'))).toMatchObject({ criticSteps: 2 });
+    expect(JSON.parse(await readFile(join(dir, 'run', 'config.json'), 'utf8'))).toMatchObject({ criticSteps: 2, criticNorm: 'none' });
     expect(stderr).toMatch(/stopping after this step and saving a checkpoint/);
     expect(stderr).toMatch(/stopped; checkpoint saved\. Continue with: colorize train --out .*run --resume/);
     expect(code).toBe(130);
@@ -233,5 +233,8 @@ describe('colorize train', () => {
     const bad = colorize(['train', '--out', 'run', '--resume', '--workers', '0']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/^colorize: --workers expects an integer ≥ 1, got "0"\./);
+    const norm = colorize(['train', '--data', 'photos', '--out', 'run2', '--critic-norm', 'batch']);
+    expect(norm.status).toBe(2);
+    expect(norm.stderr).toMatch(/^colorize: --critic-norm expects instance or none, got "batch"\./);
   });
 });

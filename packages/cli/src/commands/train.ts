@@ -38,6 +38,8 @@ Options:
   --upsample <how>        transpose | bilinear (default transpose)
   --l1-weight <x>         λ_L1, the reconstruction term's weight in the generator loss (default 100)
   --critic-steps <n>      critic updates per batch in WGAN-GP (default 1, the seed's)
+  --critic-norm <norm>    instance (the seed's) or none: the critic's normalisation after its
+                          first block (default instance)
   --reconstruction <loss> l1 (the seed's) or psnr (minus each image's PSNR of ab; default l1)
   --lr <x>                Adam learning rate of both models (default 2e-4)
   --random-crop <a,b>     random resized crops of a…b of the short side (default: centre crop)
@@ -67,6 +69,8 @@ interface TrainConfig {
   l1Weight: number;
   /** Critic updates per batch (absent in runs made before the flag: 1). */
   criticSteps?: number;
+  /** The critic's normalisation (absent in runs made before the flag: instance). */
+  criticNorm?: 'instance' | 'none';
   reconstruction?: 'l1' | 'psnr';
   lr: number;
   randomCrop: [number, number] | null;
@@ -104,6 +108,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       upsample: { type: 'string' },
       'l1-weight': { type: 'string' },
       'critic-steps': { type: 'string' },
+      'critic-norm': { type: 'string' },
       reconstruction: { type: 'string' },
       lr: { type: 'string' },
       'random-crop': { type: 'string' },
@@ -134,6 +139,8 @@ export async function train(args: string[], io: CliIO): Promise<number> {
   } else {
     const upsample = values.upsample ?? 'transpose';
     if (upsample !== 'transpose' && upsample !== 'bilinear') throw new UsageError(`--upsample expects transpose or bilinear, got "${upsample}".`);
+    const criticNorm = values['critic-norm'] ?? 'instance';
+    if (criticNorm !== 'instance' && criticNorm !== 'none') throw new UsageError(`--critic-norm expects instance or none, got "${criticNorm}".`);
     const reconstruction = values.reconstruction ?? 'l1';
     if (reconstruction !== 'l1' && reconstruction !== 'psnr') throw new UsageError(`--reconstruction expects l1 or psnr, got "${reconstruction}".`);
     config = {
@@ -147,6 +154,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       upsample,
       l1Weight: numberFlag('l1-weight', values['l1-weight'], 100),
       criticSteps: intFlag('critic-steps', values['critic-steps'], 1),
+      criticNorm,
       reconstruction,
       lr: numberFlag('lr', values.lr, 2e-4),
       randomCrop: parseCrop(values['random-crop']),
@@ -193,7 +201,7 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
   io.err(`colorize train: ${trainData.size} training and ${validation.size} validation images at ${config.size} px, on ${backend}${replicas ? ` with ${replicas.count} replicas (data parallel)` : ''}; writing to ${out}\n`);
 
   const generator = buildUNet({ base: config.base, depth: config.depth, upsample: config.upsample });
-  const critic = buildPatchCritic({ base: config.base });
+  const critic = buildPatchCritic({ base: config.base, norm: config.criticNorm ?? 'instance' });
   generator.setUserDefinedMetadata({ colorize: { size: config.size, data: config.data, base: config.base, depth: config.depth } });
   const adam = { learningRate: config.lr };
   const reconstructionLoss = config.reconstruction ?? 'l1';

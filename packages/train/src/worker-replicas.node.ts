@@ -215,6 +215,8 @@ export async function startWorkerReplicas(options: WorkerReplicasOptions = {}): 
       if (closed) throw new ColorizeError('UNSUPPORTED', `${FN}: the replicas were closed; start new ones.`);
       const batch = job.L.shape[0];
       const sizes = shareSizes(batch, workers + 1);
+      // A batch of one has no shares to spread: this thread computes it as it would alone.
+      if (sizes.length === 1) return localGradients(job, models);
       const used = USED_MODELS[job.loss];
       const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
       const share = <T extends tf.Tensor>(t: T, i: number): T => tf.slice(t, starts[i]!, sizes[i]!) as T;
@@ -274,7 +276,7 @@ export async function startWorkerReplicas(options: WorkerReplicasOptions = {}): 
         const terms = Object.fromEntries(Object.entries(own.terms).map(([n, v]) => [n, done.reduce((acc, m, k) => acc + m.terms[n]! * weight[k + 1]!, v * weight[0]!)]));
         return { grads, terms };
       } finally {
-        tf.dispose([mine.L, mine.ab, ...(mine.alpha && job.alpha ? [mine.alpha] : []), ...(local?.grads ?? [])]);
+        tf.dispose([mine.L, mine.ab, ...(mine.alpha ? [mine.alpha] : []), ...(local?.grads ?? [])]);
       }
     },
 

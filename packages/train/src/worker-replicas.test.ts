@@ -98,6 +98,19 @@ describe.each(['cpu', 'wasm'] as const)('worker replicas on %s', (backend) => {
     critic.dispose();
   });
 
+  it('computes a batch of one on this thread alone, exactly as without replicas', async () => {
+    const generator = plainGenerator();
+    const L = tf.slice(photos.L, 0, 1) as tf.Tensor4D;
+    const ab = tf.slice(photos.ab, 0, 1) as tf.Tensor4D;
+    const job: StepLossJob = { loss: 'l1', settings: { reconstructionLoss: 'l1', gradientPenaltyWeight: 10, l1Weight: 100 }, L, ab };
+    const alone = await localGradients(job, { generator });
+    const shared = await replicas.gradients(job, { generator });
+    expect(relativeError(shared.grads, alone.grads)).toBe(0);
+    expect(shared.terms).toEqual(alone.terms);
+    tf.dispose([L, ab, ...alone.grads, ...shared.grads]);
+    generator.dispose();
+  });
+
   it("averages the first BatchNorm's moving mean into the whole batch's update", async () => {
     // The first BatchNorm sees the same activations on every replica as on one thread, and its
     // moving mean is linear in the batch mean, so the share-weighted average is exact. Deeper ones

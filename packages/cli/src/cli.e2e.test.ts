@@ -198,7 +198,7 @@ describe('colorize train', () => {
     const photos = join(dir, 'photos');
     await mkdir(photos, { recursive: true });
     for (const f of (await readdir(PHOTOS)).filter((x) => x.endsWith('.jpg')).slice(0, 12)) await copyFile(join(PHOTOS, f), join(photos, f));
-    const args = ['train', '--data', 'photos', '--size', '32', '--base', '4', '--depth', '2', '--batch', '4', '--pretrain-epochs', '1', '--epochs', '1000', '--out', 'run', '--workers', '2', '--critic-steps', '2', '--critic-norm', 'none'];
+    const args = ['train', '--data', 'photos', '--size', '32', '--base', '4', '--depth', '2', '--batch', '4', '--pretrain-epochs', '1', '--epochs', '1000', '--out', 'run', '--workers', '2', '--critic-steps', '2', '--critic-norm', 'none', '--average', '0.9'];
     const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, COLORIZE_BACKEND: 'wasm' } });
     let stderr = '';
     let interrupted = false;
@@ -211,13 +211,15 @@ describe('colorize train', () => {
     });
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     expect(stderr).toMatch(/on wasm with 2 replicas \(data parallel\); writing to /);
-    expect(JSON.parse(await readFile(join(dir, 'run', 'config.json'), 'utf8'))).toMatchObject({ criticSteps: 2, criticNorm: 'none' });
+    expect(JSON.parse(await readFile(join(dir, 'run', 'config.json'), 'utf8'))).toMatchObject({ criticSteps: 2, criticNorm: 'none', averageDecay: 0.9 });
     expect(stderr).toMatch(/stopping after this step and saving a checkpoint/);
     expect(stderr).toMatch(/stopped; checkpoint saved\. Continue with: colorize train --out .*run --resume/);
     expect(code).toBe(130);
     const pointer = JSON.parse(await readFile(join(dir, 'run', 'checkpoints', 'gan', 'checkpoint.json'), 'utf8')) as { latest: string };
     const epochsDone = Number(/ckpt-e(\d+)/.exec(pointer.latest)![1]);
     expect(epochsDone).toBeGreaterThanOrEqual(2);
+    // The generator's weight average is checkpointed beside the models it follows.
+    expect(existsSync(join(dir, 'run', 'checkpoints', 'gan', pointer.latest, 'averageGenerator', 'model.json'))).toBe(true);
     expect(existsSync(join(dir, 'run', 'model', 'model.json'))).toBe(true);
     expect((await readdir(join(dir, 'run', 'samples'))).some((f) => f.startsWith('gan-epoch-'))).toBe(true);
 
@@ -236,5 +238,8 @@ describe('colorize train', () => {
     const norm = colorize(['train', '--data', 'photos', '--out', 'run2', '--critic-norm', 'batch']);
     expect(norm.status).toBe(2);
     expect(norm.stderr).toMatch(/^colorize: --critic-norm expects instance or none, got "batch"\./);
+    const average = colorize(['train', '--data', 'photos', '--out', 'run3', '--average', '1']);
+    expect(average.status).toBe(2);
+    expect(average.stderr).toMatch(/^colorize: --average expects a decay in \[0, 1\), got "1"\./);
   });
 });

@@ -12,6 +12,7 @@ import { sampleGrid } from './sample-grid.js';
 import type { GradientReplicas } from './replicas.js';
 import { localGradients } from './step-loss.js';
 import type { StepGradients, StepLossJob, StepModels } from './step-loss.js';
+import type { WeightAverage } from './weight-average.js';
 import type { EpochLogs, FitResult, Trainer, TrainerSnapshot, TrainingPosition } from './trainer.js';
 
 export interface TrainerParts<Logs> {
@@ -19,6 +20,8 @@ export interface TrainerParts<Logs> {
   fn: string;
   models: Record<string, tfl.LayersModel> & { generator: tfl.LayersModel };
   optimizers: Record<string, tf.AdamOptimizer>;
+  /** An average of the generator's weights: validation, sample grids and `evaluate` use its model. */
+  average?: WeightAverage;
   config: Record<string, unknown>;
   seed: number;
   /** One training step; reads its losses and throws on a non-finite one before applying gradients. */
@@ -71,11 +74,13 @@ export function createTrainer<Logs extends Record<string, number>>(parts: Traine
   let random = new SeededRandom(parts.seed);
   const position: TrainingPosition = { epoch: 0, batch: 0, step: 0 };
   let busy = false;
+  const evaluated = parts.average?.model ?? parts.models.generator;
 
   const trainer: Trainer<Logs> = {
     kind: parts.kind,
     models: parts.models,
     generator: parts.models.generator,
+    ...(parts.average ? { averageGenerator: parts.average.model } : {}),
     config: parts.config,
     get position() {
       return { ...position };
@@ -154,11 +159,11 @@ export function createTrainer<Logs extends Record<string, number>>(parts: Traine
           const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(count, 1)]));
           const logs = { ...means, epoch, step: position.step, seconds: 0 } as EpochLogs<Logs>;
           if (validation) {
-            const v = await evaluateGenerator(parts.models.generator, validation);
+            const v = await evaluateGenerator(evaluated, validation);
             logs.valPsnr = v.psnr;
             logs.valGreyPsnr = v.greyPsnr;
           }
-          if (samples && callbacks.onSampleGrid) await callbacks.onSampleGrid(epoch, await sampleGrid(parts.models.generator, samples));
+          if (samples && callbacks.onSampleGrid) await callbacks.onSampleGrid(epoch, await sampleGrid(evaluated, samples));
           if (checkpoints) {
             const where = await checkpoints.save(trainer as unknown as Trainer<Record<string, number>>);
             await callbacks.onCheckpoint?.({ position: { ...position }, reason: 'epoch', where });
@@ -177,7 +182,7 @@ export function createTrainer<Logs extends Record<string, number>>(parts: Traine
 
     evaluate(data) {
       assertDataset(`${fn}.evaluate`, data);
-      return evaluateGenerator(parts.models.generator, data);
+      return evaluateGenerator(evaluated, data);
     },
 
     async snapshot(): Promise<TrainerSnapshot> {
@@ -203,6 +208,7 @@ export function createTrainer<Logs extends Record<string, number>>(parts: Traine
 
     dispose() {
       for (const opt of Object.values(parts.optimizers)) opt.dispose();
+      parts.average?.dispose();
     },
   };
   return trainer;

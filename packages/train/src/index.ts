@@ -52,5 +52,7 @@ export type {
   TrainingCallbacks,
   TrainingPosition,
 } from './trainer.js';
+export { weightAverage } from './weight-average.js';
+export type { WeightAverage } from './weight-average.js';
 export { createWganGpTrainer } from './wgan-gp-trainer.js';
 export type { WganGpLogs, WganGpTrainerOptions } from './wgan-gp-trainer.js';

@@ -103,6 +103,12 @@ export interface Trainer<Logs extends Record<string, number>> {
   /** The models trained, by name (`generator`, and `critic` for WGAN-GP). */
   readonly models: Readonly<Record<string, tfl.LayersModel>>;
   readonly generator: tfl.LayersModel;
+  /**
+   * The moving average of the generator's weights, when the trainer keeps one (WGAN-GP's
+   * `averageDecay`); also in `models` as `averageGenerator`. Validation, sample grids and
+   * `evaluate` use it, and it is the generator to keep. Freed by `dispose`.
+   */
+  readonly averageGenerator?: tfl.LayersModel;
   /** Where the run stands. */
   readonly position: Readonly<TrainingPosition>;
   /** The configuration it was made with, as JSON. */
@@ -120,6 +126,6 @@ export interface Trainer<Logs extends Record<string, number>> {
   snapshot(): Promise<TrainerSnapshot>;
   /** Restores a snapshot of a trainer of the same kind; the caller still owns its tensors. */
   restore(snapshot: TrainerSnapshot): Promise<void>;
-  /** Frees the optimizers (not the models). */
+  /** Frees the optimizers and the average generator (not the models it was given). */
   dispose(): void;
 }

@@ -11,6 +11,7 @@ import type { GradientReplicas } from './replicas.js';
 import { trainableVariables } from './step-loss.js';
 import type { StepLossSettings } from './step-loss.js';
 import type { Trainer } from './trainer.js';
+import { weightAverage } from './weight-average.js';
 
 /** Options of {@link createWganGpTrainer}; the defaults are the seed's. @group Training */
 export interface WganGpTrainerOptions {
@@ -36,6 +37,13 @@ export interface WganGpTrainerOptions {
   seed?: number;
   /** Replicas that share each batch's gradients ({@link startWorkerReplicas} in Node: every core). Defaults to this thread alone. */
   replicas?: GradientReplicas;
+  /**
+   * Keep an exponential moving average of the generator's weights with this decay, in [0, 1),
+   * updated after every generator update ({@link WeightAverage}; 0.99 averages over about the last
+   * 100 updates). The trainer's `averageGenerator`, which validation, sample grids, `evaluate`
+   * and checkpoints then use. 0: none. Defaults to 0.
+   */
+  averageDecay?: number;
 }
 
 /** What one WGAN-GP step reports, as plain numbers. @group Training */
@@ -57,7 +65,7 @@ export interface WganGpLogs {
   reconstruction: number;
 }
 
-const KNOWN = ['generator', 'critic', 'criticSteps', 'generatorSteps', 'gradientPenaltyWeight', 'l1Weight', 'reconstructionLoss', 'generatorOptimizer', 'criticOptimizer', 'seed', 'replicas'] as const;
+const KNOWN = ['generator', 'critic', 'criticSteps', 'generatorSteps', 'gradientPenaltyWeight', 'l1Weight', 'reconstructionLoss', 'generatorOptimizer', 'criticOptimizer', 'seed', 'replicas', 'averageDecay'] as const;
 
 /**
  * The seed's adversarial training: WGAN-GP (Gulrajani et al. 2017) with an L1 term (pix2pix,
@@ -89,7 +97,9 @@ export function createWganGpTrainer(options: WganGpTrainerOptions): Trainer<Wgan
   const seed = intOption(fn, 'seed', o.seed, 0, Number.MIN_SAFE_INTEGER);
   const recLoss = reconstructionOption(fn, o.reconstructionLoss);
   const gradients = gradientSource(replicasOption(fn, o.replicas));
+  const averageDecay = o.averageDecay ?? 0;
   registerTrainingSupport();
+  const average = averageDecay === 0 ? undefined : weightAverage(generator, averageDecay, fn);
 
   const gOpt = tf.train.adam(gAdam.learningRate, gAdam.beta1, gAdam.beta2, gAdam.epsilon);
   const dOpt = tf.train.adam(dAdam.learningRate, dAdam.beta1, dAdam.beta2, dAdam.epsilon);
@@ -101,9 +111,10 @@ export function createWganGpTrainer(options: WganGpTrainerOptions): Trainer<Wgan
   return createTrainer<WganGpLogs>({
     kind: 'wgan-gp',
     fn,
-    models,
+    models: average ? { ...models, averageGenerator: average.model } : models,
+    average,
     optimizers: { generator: gOpt, critic: dOpt },
-    config: { criticSteps, generatorSteps, gradientPenaltyWeight: gpWeight, l1Weight, reconstructionLoss: recLoss, generatorOptimizer: gAdam, criticOptimizer: dAdam, seed },
+    config: { criticSteps, generatorSteps, gradientPenaltyWeight: gpWeight, l1Weight, reconstructionLoss: recLoss, generatorOptimizer: gAdam, criticOptimizer: dAdam, seed, averageDecay },
     seed,
     async step({ L, ab }, random, step) {
       const batch = L.shape[0];
@@ -119,6 +130,7 @@ export function createWganGpTrainer(options: WganGpTrainerOptions): Trainer<Wgan
       let g: Record<string, number> = { total: NaN, adversarial: NaN, l1: NaN, reconstruction: NaN };
       for (let i = 0; i < generatorSteps; i++) {
         g = applyFiniteGradients(gOpt, gVars, await gradients({ loss: 'generator', settings, L, ab }, models), step);
+        average?.update();
       }
       return { criticLoss: d.total!, wasserstein: d.wasserstein!, gradientPenalty: d.gp!, generatorLoss: g.total!, adversarial: g.adversarial!, l1: g.l1!, reconstruction: g.reconstruction! };
     },

@@ -40,6 +40,10 @@ Options:
   --critic-steps <n>      critic updates per batch in WGAN-GP (default 1, the seed's)
   --critic-norm <norm>    instance (the seed's) or none: the critic's normalisation after its
                           first block (default instance)
+  --average <decay>       keep a moving average of the generator's weights in WGAN-GP, updated
+                          after each generator update with this decay (0.99: about the last
+                          100 updates), and validate, sample and save it; 0: none (default 0,
+                          the seed's)
   --reconstruction <loss> l1 (the seed's) or psnr (minus each image's PSNR of ab; default l1)
   --lr <x>                Adam learning rate of both models (default 2e-4)
   --random-crop <a,b>     random resized crops of a…b of the short side (default: centre crop)
@@ -69,6 +73,8 @@ interface TrainConfig {
   l1Weight: number;
   /** Critic updates per batch (absent in runs made before the flag: 1). */
   criticSteps?: number;
+  /** The decay of the generator's weight average in WGAN-GP; 0 for none (absent in runs made before the flag: 0). */
+  averageDecay?: number;
   /** The critic's normalisation (absent in runs made before the flag: instance). */
   criticNorm?: 'instance' | 'none';
   reconstruction?: 'l1' | 'psnr';
@@ -109,6 +115,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       'l1-weight': { type: 'string' },
       'critic-steps': { type: 'string' },
       'critic-norm': { type: 'string' },
+      average: { type: 'string' },
       reconstruction: { type: 'string' },
       lr: { type: 'string' },
       'random-crop': { type: 'string' },
@@ -141,6 +148,8 @@ export async function train(args: string[], io: CliIO): Promise<number> {
     if (upsample !== 'transpose' && upsample !== 'bilinear') throw new UsageError(`--upsample expects transpose or bilinear, got "${upsample}".`);
     const criticNorm = values['critic-norm'] ?? 'instance';
     if (criticNorm !== 'instance' && criticNorm !== 'none') throw new UsageError(`--critic-norm expects instance or none, got "${criticNorm}".`);
+    const averageDecay = numberFlag('average', values.average, 0);
+    if (!(averageDecay >= 0 && averageDecay < 1)) throw new UsageError(`--average expects a decay in [0, 1), got "${values.average}".`);
     const reconstruction = values.reconstruction ?? 'l1';
     if (reconstruction !== 'l1' && reconstruction !== 'psnr') throw new UsageError(`--reconstruction expects l1 or psnr, got "${reconstruction}".`);
     config = {
@@ -155,6 +164,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       l1Weight: numberFlag('l1-weight', values['l1-weight'], 100),
       criticSteps: intFlag('critic-steps', values['critic-steps'], 1),
       criticNorm,
+      averageDecay,
       reconstruction,
       lr: numberFlag('lr', values.lr, 2e-4),
       randomCrop: parseCrop(values['random-crop']),
@@ -202,12 +212,14 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
 
   const generator = buildUNet({ base: config.base, depth: config.depth, upsample: config.upsample });
   const critic = buildPatchCritic({ base: config.base, norm: config.criticNorm ?? 'instance' });
-  generator.setUserDefinedMetadata({ colorize: { size: config.size, data: config.data, base: config.base, depth: config.depth } });
+  const metadata = { colorize: { size: config.size, data: config.data, base: config.base, depth: config.depth } };
+  generator.setUserDefinedMetadata(metadata);
   const adam = { learningRate: config.lr };
   const reconstructionLoss = config.reconstruction ?? 'l1';
   const parallel = replicas ? { replicas } : {};
   const pretrainer = createL1Trainer({ generator, optimizer: adam, reconstructionLoss, seed: config.seed, ...parallel });
-  const gan = createWganGpTrainer({ generator, critic, criticSteps: config.criticSteps ?? 1, l1Weight: config.l1Weight, reconstructionLoss, generatorOptimizer: adam, criticOptimizer: adam, seed: config.seed, ...parallel });
+  const gan = createWganGpTrainer({ generator, critic, criticSteps: config.criticSteps ?? 1, l1Weight: config.l1Weight, reconstructionLoss, generatorOptimizer: adam, criticOptimizer: adam, seed: config.seed, averageDecay: config.averageDecay ?? 0, ...parallel });
+  gan.averageGenerator?.setUserDefinedMetadata(metadata);
   const pretrainCheckpoints = fileCheckpoints(join(out, 'checkpoints', 'pretrain'));
   const ganCheckpoints = fileCheckpoints(join(out, 'checkpoints', 'gan'));
   if (resume) {
@@ -242,9 +254,11 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
       onSampleGrid: async (epoch, grid) => writePng(join(out, 'samples', `${phase}-epoch-${String(epoch + 1).padStart(4, '0')}.png`), grid),
       onEpochEnd: async (epoch, logs) => {
         bar?.done();
-        await generator.save(fileSystem(join(out, 'model')));
+        // What was validated: in WGAN-GP with --average, the averaged generator.
+        const kept = phase === 'gan' ? (gan.averageGenerator ?? generator) : generator;
+        await kept.save(fileSystem(join(out, 'model')));
         if (best.valPsnr === null || logs.valPsnr! > best.valPsnr) {
-          await generator.save(fileSystem(join(out, 'best-model')));
+          await kept.save(fileSystem(join(out, 'best-model')));
           best = { phase, epoch: epoch + 1, valPsnr: logs.valPsnr!, valGreyPsnr: logs.valGreyPsnr } as typeof best;
           await writeFileAtomic(bestPath, `${JSON.stringify(best, null, 2)}\n`);
         }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { ColorizeError, initBackend } from '@colorize/core';
 import { buildPatchCritic, buildUNet } from '@colorize/models';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,16 @@ describe('weightAverage', () => {
       expect(() => weightAverage(model, decay as number)).toThrow(/weightAverage: expected a decay in \[0, 1\)/);
     }
     expect(() => weightAverage({} as tfl.LayersModel, 0.9)).toThrow(ColorizeError);
+    // A custom layer tfjs cannot rebuild: one clear error, not tfjs's.
+    class UnregisteredDoubler extends tfl.layers.Layer {
+      static className = 'UnregisteredDoubler';
+      override call(x: tf.Tensor | tf.Tensor[]): tf.Tensor {
+        return tf.mul(Array.isArray(x) ? x[0]! : x, 2);
+      }
+    }
+    const input = tfl.input({ shape: [4] });
+    const custom = tfl.model({ inputs: input, outputs: new UnregisteredDoubler({}).apply(input) as tfl.SymbolicTensor });
+    expect(() => weightAverage(custom, 0.9)).toThrow(/weightAverage: expected a model rebuildable from its configuration .*UnregisteredDoubler/);
     expect(() => createWganGpTrainer({ ...tinyPair(), averageDecay: 1 })).toThrow(/createWganGpTrainer: expected a decay in \[0, 1\)/);
     model.dispose();
   });

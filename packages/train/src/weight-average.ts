@@ -44,7 +44,13 @@ export interface WeightAverage {
 export function weightAverage(source: tfl.LayersModel, decay: number, fn = 'weightAverage'): WeightAverage {
   assertModel(fn, 'the model to average', source);
   if (typeof decay !== 'number' || !(decay >= 0 && decay < 1)) throw invalid('INVALID_OPTION', fn, 'a decay in [0, 1)', describeValue(decay));
-  const model = tfl.LayersModel.fromConfig(tfl.LayersModel, source.getConfig()) as tfl.LayersModel;
+  let model: tfl.LayersModel;
+  try {
+    model = tfl.LayersModel.fromConfig(tfl.LayersModel, source.getConfig()) as tfl.LayersModel;
+  } catch (err) {
+    throw invalid('INVALID_OPTION', fn, 'a model rebuildable from its configuration (custom layers registered with tf.serialization.registerClass)',
+      `one that failed: ${(err as Error).message}`);
+  }
   model.setWeights(source.getWeights());
   const trainable = new Set(source.trainableWeights);
   const pairs = source.weights.map((w, i) => ({ from: w, to: model.weights[i]!, average: trainable.has(w) }));

@@ -33,9 +33,7 @@ describe('training on real photos (cpu)', () => {
   beforeAll(async () => {
     await initBackend({ backend: 'cpu', env: {} });
     // Eight photos in batches of four keep the cpu backend's runs short.
-    const all = await demoPhotoBatch('train', SIZE);
-    photos = tf.tidy(() => ({ L: tf.slice(all.L, 0, 8) as tf.Tensor4D, ab: tf.slice(all.ab, 0, 8) as tf.Tensor4D }));
-    tf.dispose([all.L, all.ab]);
+    photos = await demoPhotoBatch('train', SIZE, 8);
     dir = await mkdtemp(join(tmpdir(), 'colorize-train-'));
   });
   afterAll(async () => {
@@ -156,8 +154,7 @@ describe('a long run (wasm)', () => {
   // shipped model's evaluation on held-out images shows (packages/cli/model/README.md).
   it('a tiny generator and critic fit four real photos: L1 falls and PSNR rises far above the grey baseline', async () => {
     await initBackend({ backend: 'wasm', env: {} });
-    const all = await demoPhotoBatch('train', SIZE);
-    const four = tf.tidy(() => ({ L: tf.slice(all.L, 0, 4) as tf.Tensor4D, ab: tf.slice(all.ab, 0, 4) as tf.Tensor4D }));
+    const four = await demoPhotoBatch('train', SIZE, 4);
     const data = tensorDataset(four, { batchSize: 4, flip: true, seed: 1 });
     const validation = tensorDataset(four, { shuffle: false });
     const generator = buildUNet({ base: 8, depth: 2 });
@@ -174,6 +171,6 @@ describe('a long run (wasm)', () => {
     expect(last.valPsnr! - last.valGreyPsnr!).toBeGreaterThan(5);
     [pre, gan].forEach((t) => t.dispose());
     [data, validation].forEach((d) => d.dispose());
-    tf.dispose([all.L, all.ab, four.L, four.ab]);
+    tf.dispose([four.L, four.ab]);
   }, 60_000);
 });

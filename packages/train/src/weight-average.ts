@@ -20,6 +20,8 @@ export interface WeightAverage {
   readonly decay: number;
   /** Folds the source model's current weights into the average. Leaks nothing. */
   update(): void;
+  /** Restarts the average at the source model's current weights. */
+  reset(): void;
   /** Frees the copy's variables. */
   dispose(): void;
 }
@@ -57,6 +59,9 @@ export function weightAverage(source: tfl.LayersModel, decay: number, fn = 'weig
   return {
     model,
     decay,
+    reset() {
+      model.setWeights(source.getWeights());
+    },
     update() {
       tf.tidy(() => {
         for (const { from, to, average } of pairs) {

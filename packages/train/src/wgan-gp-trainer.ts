@@ -39,9 +39,10 @@ export interface WganGpTrainerOptions {
   replicas?: GradientReplicas;
   /**
    * Keep an exponential moving average of the generator's weights with this decay, in [0, 1),
-   * updated after every generator update ({@link WeightAverage}; 0.99 averages over about the last
-   * 100 updates). The trainer's `averageGenerator`, which validation, sample grids, `evaluate`
-   * and checkpoints then use. 0: none. Defaults to 0.
+   * updated after every generator update and started from the generator's weights at the first
+   * step, so pretraining done after the trainer was made counts ({@link WeightAverage}; 0.99
+   * averages over about the last 100 updates). The trainer's `averageGenerator`, which
+   * validation, sample grids, `evaluate` and checkpoints then use. 0: none. Defaults to 0.
    */
   averageDecay?: number;
 }
@@ -128,6 +129,9 @@ export function createWganGpTrainer(options: WganGpTrainerOptions): Trainer<Wgan
         }
       }
       let g: Record<string, number> = { total: NaN, adversarial: NaN, l1: NaN, reconstruction: NaN };
+      // The average starts from the generator as training starts (after any pretraining since
+      // the trainer was made); a restored trainer is past step 1 and keeps its checkpointed one.
+      if (step === 1) average?.reset();
       for (let i = 0; i < generatorSteps; i++) {
         g = applyFiniteGradients(gOpt, gVars, await gradients({ loss: 'generator', settings, L, ab }, models), step);
         average?.update();

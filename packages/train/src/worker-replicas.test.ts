@@ -64,10 +64,8 @@ describe.each(['cpu', 'wasm'] as const)('worker replicas on %s', (backend) => {
   let replicas: GradientReplicas;
   beforeAll(async () => {
     await initBackend({ backend, wasmThreads: 1, env: {} });
-    const all = await demoPhotoBatch('train', SIZE);
     // Five photos: shares of 3 and 2, so the average must weigh them by size.
-    photos = tf.tidy(() => ({ L: tf.slice(all.L, 0, 5) as tf.Tensor4D, ab: tf.slice(all.ab, 0, 5) as tf.Tensor4D }));
-    tf.dispose([all.L, all.ab]);
+    photos = await demoPhotoBatch('train', SIZE, 5);
     replicas = await startWorkerReplicas({ workers: 1 });
   });
   afterAll(async () => {

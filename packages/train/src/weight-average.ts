@@ -53,15 +53,14 @@ export function weightAverage(source: tfl.LayersModel, decay: number, fn = 'weig
     throw invalid('INVALID_OPTION', fn, 'a model rebuildable from its configuration (custom layers registered with tf.serialization.registerClass)',
       `one that failed: ${(err as Error).message}`);
   }
-  model.setWeights(source.getWeights());
+  const reset = (): void => model.setWeights(source.getWeights());
+  reset();
   const trainable = new Set(source.trainableWeights);
   const pairs = source.weights.map((w, i) => ({ from: w, to: model.weights[i]!, average: trainable.has(w) }));
   return {
     model,
     decay,
-    reset() {
-      model.setWeights(source.getWeights());
-    },
+    reset,
     update() {
       tf.tidy(() => {
         for (const { from, to, average } of pairs) {

@@ -41,6 +41,8 @@ const CONV_CASES: Case[] = [
   { name: '3×3 s1 asymmetric explicit, one channel (tap by tap)', x: [2, 7, 8, 1], f: [3, 3, 1, 3], strides: 1, pad: explicit(2, 0, 0, 1) },
   { name: '3×3 s1 padding past the filter, one channel (phases)', x: [1, 6, 6, 1], f: [3, 3, 1, 2], strides: 1, pad: explicit(3, 0, 0, 4) },
   { name: '1×1 s1', x: [3, 5, 4, 6], f: [1, 1, 6, 2], strides: 1, pad: 'valid' },
+  { name: '3×3 s1 same, 6 → 13 channels (blocks of 4 + 2 inputs, 8 + 4 + 1 outputs)', x: [2, 6, 5, 6], f: [3, 3, 6, 13], strides: 1, pad: 'same' },
+  { name: '4×4 s2 explicit, 7 → 16 channels', x: [1, 9, 10, 7], f: [4, 4, 7, 16], strides: 2, pad: explicit(1, 2, 2, 1) },
   { name: '3×3 s1 same, 12 channels (convolution form)', x: [2, 9, 8, 12], f: [3, 3, 12, 5], strides: 1, pad: 'same' },
   { name: '4×4 s1 valid, 9 channels', x: [1, 10, 9, 9], f: [4, 4, 9, 3], strides: 1, pad: 'valid' },
   { name: 'asymmetric explicit padding', x: [1, 8, 7, 2], f: [3, 3, 2, 2], strides: 2, pad: explicit(2, 0, 1, 3) },

@@ -5,6 +5,8 @@ import { conv2dBackpropInputNHWC } from './conv2d-backprop-input.js';
 import { convGeometry, pair, shapeNHWC, toNCHW, toNHWC } from './conv-geometry.js';
 import type { ConvPad } from './conv-geometry.js';
 import { depthwiseBackpropFilterNHWC, depthwiseBackpropInputNHWC } from './depthwise-backprop.js';
+import { conv2dBackpropFilterSimd, filterGradientModule } from './wasm/conv2d-backprop-filter-simd.js';
+import type { WasmHeapBackend } from './wasm/conv2d-backprop-filter-simd.js';
 
 type Attrs = Record<string, unknown>;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
@@ -33,14 +35,37 @@ const conv2dBackpropInput = kernel(({ dy, filter }, attrs, nchw) => {
   return nchw ? toNCHW(dx) : dx;
 });
 
+function filterInfo(xShape: readonly number[], attrs: Attrs): tf.backend_util.Conv2DInfo {
+  return convGeometry(xShape, attrs['filterShape'] as number[], pair(attrs['strides'] as number), [1, 1],
+    attrs['pad'] as ConvPad, attrs['dataFormat'] as string, attrs['dimRoundingMode'] as Rounding);
+}
+
 const backpropFilter = (im2colMaxChannels?: number): tf.KernelFunc =>
   kernel(({ x, dy }, attrs, nchw) => {
     const xs = nchw ? toNHWC(x!) : x!;
-    const info = convGeometry(xs.shape, attrs['filterShape'] as number[], pair(attrs['strides'] as number), [1, 1],
-      attrs['pad'] as ConvPad, attrs['dataFormat'] as string, attrs['dimRoundingMode'] as Rounding);
-    return conv2dBackpropFilterNHWC(xs, nchw ? toNHWC(dy!) : dy!, info, im2colMaxChannels);
+    return conv2dBackpropFilterNHWC(xs, nchw ? toNHWC(dy!) : dy!, filterInfo(xs.shape, attrs), im2colMaxChannels);
   });
-const conv2dBackpropFilter = backpropFilter();
+
+/**
+ * wasm's filter gradient: colorize's SIMD kernel (`wasm/conv2d-backprop-filter.c`), on NHWC
+ * views of NCHW data; where the runtime lacks WebAssembly SIMD (and so tfjs's wasm backend runs
+ * its plain build), the convolution form above.
+ */
+const conv2dBackpropFilterComposed = backpropFilter();
+const conv2dBackpropFilter: tf.KernelFunc = (args) => {
+  if (filterGradientModule() === null) return conv2dBackpropFilterComposed(args);
+  const { x, dy } = args.inputs as Record<string, tf.TensorInfo>;
+  const attrs = args.attrs as Attrs;
+  if (attrs['dataFormat'] !== 'NCHW') {
+    return conv2dBackpropFilterSimd(args.backend as unknown as WasmHeapBackend, x!, dy!, filterInfo(x!.shape, attrs))!;
+  }
+  const [xs, dys] = tf.tidy(() => [x!, dy!].map((t) => toNHWC(tf.engine().makeTensorFromTensorInfo(t) as tf.Tensor4D)));
+  try {
+    return conv2dBackpropFilterSimd(args.backend as unknown as WasmHeapBackend, xs!, dys!, filterInfo(xs!.shape, attrs))!;
+  } finally {
+    tf.dispose([xs!, dys!]);
+  }
+};
 
 function depthwiseInfo(inShape: readonly number[], filterShape: readonly number[], attrs: Attrs): tf.backend_util.Conv2DInfo {
   return convGeometry(inShape, filterShape, pair(attrs['strides'] as number), pair((attrs['dilations'] as number) ?? 1),

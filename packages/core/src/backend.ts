@@ -11,7 +11,7 @@ import {
 } from './internal/backend-loaders.js';
 import { nodeCoreCount, startWasmThreaded } from './internal/wasm-threads.js';
 import { registerTrainingSupport } from './training/register-training-support.js';
-import { loadFilterGradientModule } from './training/wasm/conv2d-backprop-filter-simd.js';
+import { loadTrainingKernels } from './training/wasm/training-kernels.js';
 import { assertOptions } from './validate.js';
 
 /**
@@ -79,9 +79,9 @@ async function tryBackend(name: BackendName, options: InitBackendOptions): Promi
   // After the backend's package is loaded (importing it registers its own kernels, which would
   // replace colorize's) and before it starts.
   registerTrainingSupport();
-  // colorize's wasm filter-gradient kernel, compiled now: a browser's main thread can only do so
+  // colorize's wasm training kernels, compiled now: a browser's main thread can only do so
   // asynchronously.
-  if (name === 'wasm') await loadFilterGradientModule();
+  if (name === 'wasm') await loadTrainingKernels();
   const threads = name === 'wasm' ? await wasmThreadsWanted(options) : 1;
   if (name === 'wasm' && options.wasmPaths !== undefined) {
     const setWasmPaths = module?.['setWasmPaths'];

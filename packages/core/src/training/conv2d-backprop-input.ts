@@ -25,50 +25,16 @@ function reorderTaps(filter: tf.Tensor4D, kh: number, kw: number, sh: number, sw
 }
 
 /**
- * At stride 1 with one input channel (the U-Net's first conv, on L), the input gradient is
- * computed tap by tap: the flipped-filter convolution would have a single output channel, where
- * XNNPACK's tiles (8 wide) run almost empty. Measured on wasm at 16×128×128×1 → 64: 8.1 GFLOP/s
- * tap by tap against 3.0 for the flipped conv (3×3), 8.8 against 3.3 (4×4). Two to four channels
- * gain too (1.4–1.8× at 3×3), but the finite-difference check of the tanh-and-sigmoid critic
- * (two channels), which sits at its float32 noise floor on one direction, then lands past its
- * tolerance by the different rounding alone (0.009 against 0.002; its RMS error over 80
- * directions is the same either way, 0.0020), so they keep the flipped conv.
- */
-const TAPS_MAX_CHANNELS = 1;
-
-/**
- * Stride 1, few input channels: `P = dy · Wᵀ` gives every tap's contribution at once, as a 1×1
- * conv with `fh·fw·ci` outputs (full tiles), and each input pixel sums its taps' values from the
- * neighbouring positions of P (col2im) as a second conv with a 0/1 filter: tap (ky, kx) of
- * channel c is read at offset (fh−1−ky, fw−1−kx) of P padded by (fh−1−top, fw−1−left).
- * Undefined when a forward padding exceeds the filter (the caller checks).
- */
-function inputGradientByTaps(dy: tf.Tensor4D, filter: tf.Tensor4D, info: tf.backend_util.Conv2DInfo): tf.Tensor4D | undefined {
-  const { inHeight: h, inWidth: w, inChannels: ci, outChannels: co, filterHeight: fh, filterWidth: fw, outHeight: oh, outWidth: ow } = info;
-  const { top, left } = info.padInfo;
-  const pads: [number, number][] = [[0, 0], [fh - 1 - top, h - oh + top], [fw - 1 - left, w - ow + left], [0, 0]];
-  if (pads.some(([a, b]) => a < 0 || b < 0)) return undefined;
-  const taps = fh * fw * ci;
-  const perTap = tf.conv2d(dy, tf.reshape(tf.transpose(tf.reshape(filter, [taps, co])), [1, 1, co, taps]), 1, 'valid');
-  const select = new Float32Array(fh * fw * taps * ci);
-  for (let u = 0; u < fh; u += 1) {
-    for (let v = 0; v < fw; v += 1) {
-      for (let c = 0; c < ci; c += 1) select[((u * fw + v) * taps + ((fh - 1 - u) * fw + (fw - 1 - v)) * ci + c) * ci + c] = 1;
-    }
-  }
-  return tf.conv2d(tf.pad(perTap, pads), tf.tensor4d(select, [fh, fw, taps, ci]), 1, 'valid');
-}
-
-/**
  * The input gradient of a conv2d (and so `conv2dTranspose`), NHWC, from forward convolutions only.
  *
  * For stride s, output pixels fall into s × s phases by `(i + padTop) mod s`; each phase is a
- * stride-1 correlation of `dy` with a sub-filter (every s-th tap, flipped). (At stride 1 with one
- * input channel, tap by tap instead: see `inputGradientByTaps`.) The column phases
+ * stride-1 correlation of `dy` with a sub-filter (every s-th tap, flipped). The column phases
  * of each row phase run as one stride-1 conv whose output channels are `phase × inChannels`,
  * and stacking the row phases interleaves everything (a depth-to-space): the same arithmetic as
  * the direct method, in the backend's fastest kernel. A 2×2/2 transposed conv becomes 1×1
- * convs; a 4×4/2 one 2×2 convs; stride 1 the classic flipped conv.
+ * convs; a 4×4/2 one 2×2 convs; stride 1 the classic flipped conv. With one to four input
+ * channels the convs have as few outputs, which leave XNNPACK's 8-wide tiles mostly empty: on
+ * wasm those take colorize's SIMD kernel instead (`wasm/conv2d-backprop-input-simd.ts`).
  *
  * @param dy - `[b, oh, ow, co]`, the gradient of the conv output.
  * @param filter - `[fh, fw, ci, co]`.
@@ -79,10 +45,6 @@ export function conv2dBackpropInputNHWC(dy: tf.Tensor4D, filter: tf.Tensor4D, in
   const { batchSize: b, inHeight: h, inWidth: w, inChannels: ci, outChannels: co, strideHeight: sh, strideWidth: sw } = info;
   const { filterHeight: fh, filterWidth: fw, outHeight: oh, outWidth: ow } = info;
   const { top, left } = info.padInfo;
-  if (sh === 1 && sw === 1 && fh * fw > 1 && ci <= TAPS_MAX_CHANNELS) {
-    const byTaps = inputGradientByTaps(dy, filter, info);
-    if (byTaps !== undefined) return byTaps;
-  }
   const kh = Math.ceil(fh / sh);
   const kw = Math.ceil(fw / sw);
   // Per row phase ty, a filter [kh, kw, co, sw·ci]: tap (jy, jx) of phase (ty, tx) is

@@ -5,8 +5,10 @@ import { conv2dBackpropInputNHWC } from './conv2d-backprop-input.js';
 import { convGeometry, pair, shapeNHWC, toNCHW, toNHWC } from './conv-geometry.js';
 import type { ConvPad } from './conv-geometry.js';
 import { depthwiseBackpropFilterNHWC, depthwiseBackpropInputNHWC } from './depthwise-backprop.js';
-import { conv2dBackpropFilterSimd, filterGradientModule } from './wasm/conv2d-backprop-filter-simd.js';
-import type { WasmHeapBackend } from './wasm/conv2d-backprop-filter-simd.js';
+import { conv2dBackpropFilterSimd } from './wasm/conv2d-backprop-filter-simd.js';
+import { conv2dBackpropInputSimd, SIMD_INPUT_MAX_CHANNELS } from './wasm/conv2d-backprop-input-simd.js';
+import { trainingKernels } from './wasm/training-kernels.js';
+import type { WasmHeapBackend } from './wasm/training-kernels.js';
 
 type Attrs = Record<string, unknown>;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
@@ -27,13 +29,32 @@ function kernel(fn: (inputs: Record<string, tf.Tensor4D>, attrs: Attrs, nchw: bo
     });
 }
 
-const conv2dBackpropInput = kernel(({ dy, filter }, attrs, nchw) => {
+function inputInfo(filterShape: readonly number[], attrs: Attrs): tf.backend_util.Conv2DInfo {
+  const nchw = attrs['dataFormat'] === 'NCHW';
   const inShape = nchw ? shapeNHWC(attrs['inputShape'] as number[]) : (attrs['inputShape'] as number[]);
-  const info = convGeometry(inShape, filter!.shape, pair(attrs['strides'] as number), [1, 1], attrs['pad'] as ConvPad,
+  return convGeometry(inShape, filterShape, pair(attrs['strides'] as number), [1, 1], attrs['pad'] as ConvPad,
     attrs['dataFormat'] as string, attrs['dimRoundingMode'] as Rounding);
-  const dx = conv2dBackpropInputNHWC(nchw ? toNHWC(dy!) : dy!, filter!, info);
+}
+
+const conv2dBackpropInputComposed = kernel(({ dy, filter }, attrs, nchw) => {
+  const dx = conv2dBackpropInputNHWC(nchw ? toNHWC(dy!) : dy!, filter!, inputInfo(filter!.shape, attrs));
   return nchw ? toNCHW(dx) : dx;
 });
+
+/**
+ * wasm's input gradient: for up to {@link SIMD_INPUT_MAX_CHANNELS} input channels (NHWC)
+ * colorize's SIMD kernel (`wasm/conv2d-backprop-input.c`), otherwise forward convolutions
+ * (`conv2d-backprop-input.ts`), which are as fast as the forward conv with more channels.
+ */
+const conv2dBackpropInput: tf.KernelFunc = (args) => {
+  const { dy, filter } = args.inputs as Record<string, tf.TensorInfo>;
+  const attrs = args.attrs as Attrs;
+  if (attrs['dataFormat'] !== 'NCHW' && filter!.shape[2]! <= SIMD_INPUT_MAX_CHANNELS) {
+    const dx = conv2dBackpropInputSimd(args.backend as unknown as WasmHeapBackend, dy!, filter!, inputInfo(filter!.shape, attrs));
+    if (dx !== null) return dx;
+  }
+  return conv2dBackpropInputComposed(args);
+};
 
 function filterInfo(xShape: readonly number[], attrs: Attrs): tf.backend_util.Conv2DInfo {
   return convGeometry(xShape, attrs['filterShape'] as number[], pair(attrs['strides'] as number), [1, 1],
@@ -53,7 +74,7 @@ const backpropFilter = (im2colMaxChannels?: number): tf.KernelFunc =>
  */
 const conv2dBackpropFilterComposed = backpropFilter();
 const conv2dBackpropFilter: tf.KernelFunc = (args) => {
-  if (filterGradientModule() === null) return conv2dBackpropFilterComposed(args);
+  if (trainingKernels() === null) return conv2dBackpropFilterComposed(args);
   const { x, dy } = args.inputs as Record<string, tf.TensorInfo>;
   const attrs = args.attrs as Attrs;
   if (attrs['dataFormat'] !== 'NCHW') {

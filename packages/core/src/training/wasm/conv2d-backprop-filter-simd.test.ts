@@ -1,55 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
-// @ts-expect-error -- a plain .mjs script without types
-import { buildKernel, sha256, WASM_KERNELS } from '../../../../../scripts/build-wasm-kernels.mjs';
-import { conv2dBackpropFilterSimd, filterGradientModule } from './conv2d-backprop-filter-simd.js';
-import type * as simd from './conv2d-backprop-filter-simd.js';
-import type { WasmHeapBackend } from './conv2d-backprop-filter-simd.js';
-import { MODULE_BASE64, SOURCE_SHA256 } from './conv2d-backprop-filter.wasm.js';
-
-const SOURCE = new URL('./conv2d-backprop-filter.c', import.meta.url);
-const GENERATED = new URL('./conv2d-backprop-filter.wasm.ts', import.meta.url);
-
-function hasClang(): boolean {
-  try {
-    execFileSync('clang-14', ['--version'], { stdio: 'ignore' });
-    execFileSync('wasm-ld-14', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-describe('the embedded filter-gradient module', () => {
-  it('was built from the C source beside it', () => {
-    expect(sha256(readFileSync(SOURCE))).toBe(SOURCE_SHA256);
-  });
-
-  // CI installs clang-14 and lld-14 (.ci/run), so there this compares the bytes.
-  it.skipIf(!hasClang())('is byte for byte what scripts/build-wasm-kernels.mjs builds from it', () => {
-    const kernel = (WASM_KERNELS as { output: string }[]).find((k) => k.output.endsWith('conv2d-backprop-filter.wasm.ts'));
-    expect(buildKernel(kernel)).toBe(readFileSync(GENERATED, 'utf8'));
-  });
-
-  it('loads synchronously in Node, and asynchronously (as on a browser\'s main thread, which refuses modules over 4 KB) when asked first', async () => {
-    expect(atob(MODULE_BASE64).length).toBeGreaterThan(4096); // why initBackend loads it asynchronously
-    expect(filterGradientModule()).not.toBeNull();
-    vi.resetModules();
-    const fresh = (await import('./conv2d-backprop-filter-simd.js')) as typeof simd;
-    const pending = fresh.loadFilterGradientModule();
-    expect(fresh.filterGradientModule()).toBeNull(); // still compiling: the caller takes the convolution form
-    await pending;
-    const mod = fresh.filterGradientModule();
-    expect(mod).not.toBeNull();
-    expect(mod).not.toBe(filterGradientModule());
-  });
-});
+import { conv2dBackpropFilterSimd } from './conv2d-backprop-filter-simd.js';
+import type { WasmHeapBackend } from './training-kernels.js';
 
 /** tfjs's own cpu Conv2DBackpropFilter (a direct loop), the reference; leaves the wasm backend active. */
 async function reference(x: Float32Array, dy: Float32Array, info: tf.backend_util.Conv2DInfo, strides: [number, number], pad: unknown): Promise<Float32Array> {

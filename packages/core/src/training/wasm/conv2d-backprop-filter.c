@@ -3,17 +3,19 @@
  *
  *   dw[ky, kx, c, o] += sum over (i, j) of x[i*sh + ky*dh - top, j*sw + kx*dw - left, c] * dy[i, j, o]
  *
- * over a band of output rows of one image. The caller (conv2d-backprop-filter-wasm.ts) copies
- * the band's dy rows and the x rows they reach into this module's memory, so both stay in
- * cache while every tap reads them, and calls accumulate() band after band into one dw.
+ * over a band of output rows (a few rows of one image, or whole images). The caller
+ * (conv2d-backprop-filter-simd.ts) copies the band's dy rows and the x rows they reach into this
+ * module's memory and calls accumulate() band after band into one dw.
  *
  * dw is walked in register blocks of up to 4 input channels by 8 output channels (8 f32x4
- * accumulators), each held in registers over all of a band's positions for one tap. tfjs 4.22's wasm build
- * reaches this only through XNNPACK's GEMM, which streams all of dy once per 4-row tile of dw
- * (bench/results/BENCHMARKS.md, issue 3's goal).
+ * accumulators), each held in registers over a chunk of the band's positions for one tap.
+ * tfjs 4.22's wasm build reaches this product only through XNNPACK's GEMM, which streams all of
+ * dy once per 4-row tile of dw and runs at about half the forward conv's speed on the seed's
+ * 128-px layers (issue 3).
  *
  * Built by scripts/build-wasm-kernels.mjs (clang 14, wasm32, -O3 -msimd128, no libc) into
- * conv2d-backprop-filter.wasm.ts; a test checks that the embedded module is this file's build.
+ * training-kernels.wasm.ts, with conv2d-backprop-input.c; a test checks that the embedded module
+ * is their build.
  */
 #include <wasm_simd128.h>
 

@@ -98,20 +98,11 @@ export const GOALS = [
         figure: `worst ${Math.min(...rows.map((x) => num(x.ratio))).toFixed(2)} (${low.map((x) => x.layer).join(', ') || 'none below 0.5'})`,
         met: low.length === 0,
         limit:
-          'the filter gradient of the 128-px layers (enc1 conv2 at 0.39–0.49 over the committed runs, the 64→128 ' +
-          'up-convolution) and of the critic\'s first conv. A filter gradient is a matrix product with a huge reduction ' +
-          '(b·oh·ow, 262 144 at 16×128×128) and a small result (576 × 64 for a 3×3 64→64 conv). XNNPACK\'s GEMM, which every ' +
-          'form of it reaches on wasm (convolution or matMul), walks the result in tiles of 4 rows and streams the whole packed ' +
-          'other operand (dy, 67 MB) for each tile, about 0.5 bytes per flop: the memory\'s pace, 17.6 GFLOP/s for that conv ' +
-          'alone against the forward conv\'s 30, before the transposes that put the batch in the channel dimension (wasm\'s ' +
-          'Transpose moves one 4-byte value at a time: about 130 ms of the 1.3 s). Splitting the reduction into chunks that ' +
-          'fit the cache would cut the traffic, but each chunk is a new XNNPACK operator whose creation and packing cost more ' +
-          'than the chunk saves (bench/probes/filter-gradient-forms.mjs: 1100 ms whole, 1371 ms in 2 chunks, 2176 ms in 8; a ' +
-          '48 × 65 536 by 65 536 × 64 product 40 ms whole, 798 ms in 64 chunks). The critic\'s first conv (3 input channels, ' +
-          '0.4 GFLOP, 15 ms forward) is too small for either gradient to amortise its transposes and packing. Closing the gap ' +
-          'needs a GEMM blocked over the reduction, which tfjs 4.22\'s wasm build does not have. The U-Net\'s first conv\'s ' +
-          'input gradient (one channel, which training never computes since L is data) now runs tap by tap, a 1×1 conv to ' +
-          'every tap\'s contribution and a 0/1 conv that sums them, at 0.57 (was 0.22).',
+          `${low.map((x) => `${x.layer} at ${x.ratio}`).join(', ')}. The forward conv is XNNPACK's; the filter gradient, and the ` +
+          'input gradient with up to four input channels, are colorize\'s own SIMD kernels (packages/core/src/training/wasm/), ' +
+          'the other input gradients forward convs. wasm SIMD128 has no fused multiply-add, so no kernel passes about 47 GFLOP/s ' +
+          'on a core of this EPYC (generator-inference above); this shared machine\'s speed also varies by up to 1.7× from ' +
+          'minute to minute (lab-conversions above), so a ratio near 0.5 can fall on either side of it.',
       };
     },
   },

@@ -61,18 +61,17 @@ function filterInfo(xShape: readonly number[], attrs: Attrs): tf.backend_util.Co
     attrs['pad'] as ConvPad, attrs['dataFormat'] as string, attrs['dimRoundingMode'] as Rounding);
 }
 
-const backpropFilter = (im2colMaxChannels?: number): tf.KernelFunc =>
-  kernel(({ x, dy }, attrs, nchw) => {
-    const xs = nchw ? toNHWC(x!) : x!;
-    return conv2dBackpropFilterNHWC(xs, nchw ? toNHWC(dy!) : dy!, filterInfo(xs.shape, attrs), im2colMaxChannels);
-  });
+/** The filter gradient as a forward convolution (`conv2d-backprop-filter.ts`). */
+const conv2dBackpropFilterComposed = kernel(({ x, dy }, attrs, nchw) => {
+  const xs = nchw ? toNHWC(x!) : x!;
+  return conv2dBackpropFilterNHWC(xs, nchw ? toNHWC(dy!) : dy!, filterInfo(xs.shape, attrs));
+});
 
 /**
  * wasm's filter gradient: colorize's SIMD kernel (`wasm/conv2d-backprop-filter.c`), on NHWC
  * views of NCHW data; where the runtime lacks WebAssembly SIMD (and so tfjs's wasm backend runs
  * its plain build), the convolution form above.
  */
-const conv2dBackpropFilterComposed = backpropFilter();
 const conv2dBackpropFilter: tf.KernelFunc = (args) => {
   if (trainingKernels() === null) return conv2dBackpropFilterComposed(args);
   const { x, dy } = args.inputs as Record<string, tf.TensorInfo>;
@@ -128,7 +127,7 @@ export function registerWasmTrainingKernels(backendName = 'wasm'): void {
  * step in it); the convolution form above runs on the cpu backend's forward conv instead.
  */
 export const CPU_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
-  Conv2DBackpropFilter: backpropFilter(0),
+  Conv2DBackpropFilter: conv2dBackpropFilterComposed,
 };
 
 /** Registers {@link CPU_TRAINING_KERNELS} for the cpu backend. */

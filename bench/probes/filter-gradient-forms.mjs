@@ -1,5 +1,7 @@
-// Why the wasm filter gradient of the 128-px U-Net layers stops near half the forward conv's
-// speed (bench/results/BENCHMARKS.md, goals). Run alone: `node bench/probes/filter-gradient-forms.mjs`.
+// Why colorize computes the wasm filter gradient with its own SIMD kernel
+// (packages/core/src/training/wasm/conv2d-backprop-filter.c) and not through tfjs's ops: every
+// form of it there stopped near half the forward conv's speed on the 128-px U-Net layers. These
+// are those forms, on tfjs's ops only. Run alone: `node bench/probes/filter-gradient-forms.mjs`.
 //
 // The filter gradient is a matrix product with a huge reduction (b·oh·ow = 262 144 for
 // 16×128×128) and a small result (576 × 64). XNNPACK's GEMM walks the result in tiles of 4 rows

@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-layers'; // registers tfjs's gradients
 import { describe, expect, it } from 'vitest';
 
+import { maxRelativeError } from '../../../../scripts/test-utils.js';
 import { CPU_TRAINING_KERNELS, registerWasmTrainingKernels } from './wasm-kernels.js';
 
 /** The issue's bar: max |wasm − cpu| / max |cpu| over each result. */
@@ -58,16 +59,6 @@ const DEPTHWISE_CASES: Case[] = [
   { name: '4×4 s2 explicit', x: [1, 9, 11, 2], f: [4, 4, 2, 2], strides: 2, pad: explicit(1, 2, 0, 1) },
   { name: '3×3 s3 valid, odd', x: [2, 11, 7, 2], f: [3, 3, 2, 1], strides: 3, pad: 'valid' },
 ];
-
-function relErr(a: Float32Array | Int32Array | Uint8Array, b: Float32Array | Int32Array | Uint8Array): number {
-  let diff = 0;
-  let ref = 0;
-  for (let i = 0; i < b.length; i += 1) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    ref = Math.max(ref, Math.abs(b[i]!));
-  }
-  return diff / ref;
-}
 
 /** Runs one kernel on a backend with fixed random inputs, returning its values and shape. */
 async function runOn(
@@ -128,7 +119,7 @@ async function compare(kernelName: string, inputs: Record<string, { shape: numbe
   const cpu = await runOn('cpu', kernelName, inputs, attrs);
   const wasm = await runOn('wasm', kernelName, inputs, attrs);
   expect(wasm.shape).toEqual(cpu.shape);
-  return relErr(wasm.values, cpu.values);
+  return maxRelativeError(wasm.values, cpu.values);
 }
 
 describe('wasm training kernels agree with the cpu backend', () => {
@@ -152,7 +143,7 @@ describe('wasm training kernels agree with the cpu backend', () => {
     const wasm = await runOn('wasm', 'DepthwiseConv2dNativeBackpropInput', inputs, attrs);
     const cpu = await dilatedReference('input', c, inputs, attrs);
     expect(wasm.shape).toEqual(cpu.shape);
-    expect(relErr(wasm.values, cpu.values)).toBeLessThan(REL_TOL);
+    expect(maxRelativeError(wasm.values, cpu.values)).toBeLessThan(REL_TOL);
   });
 
   it.each(DEPTHWISE_CASES)('DepthwiseConv2dNativeBackpropFilter: $name', async (c) => {
@@ -161,7 +152,7 @@ describe('wasm training kernels agree with the cpu backend', () => {
     const wasm = await runOn('wasm', 'DepthwiseConv2dNativeBackpropFilter', inputs, attrs);
     const cpu = await dilatedReference('filter', c, inputs, attrs);
     expect(wasm.shape).toEqual(cpu.shape);
-    expect(relErr(wasm.values, cpu.values)).toBeLessThan(REL_TOL);
+    expect(maxRelativeError(wasm.values, cpu.values)).toBeLessThan(REL_TOL);
   });
 
   it.each([
@@ -181,7 +172,7 @@ describe('wasm training kernels agree with the cpu backend', () => {
     const cpu = await run('cpu');
     const wasm = await run('wasm');
     expect(wasm.shape).toEqual(c.out);
-    expect(relErr(wasm.values, cpu.values)).toBeLessThan(REL_TOL);
+    expect(maxRelativeError(wasm.values, cpu.values)).toBeLessThan(REL_TOL);
   });
 
   it('trains a conv net on wasm: tf.grad through conv filters works and matches cpu', async () => {
@@ -194,7 +185,7 @@ describe('wasm training kernels agree with the cpu backend', () => {
         return tf.grad((wv: tf.Tensor) => loss(wv as tf.Tensor4D, x))(w).dataSync() as Float32Array;
       });
     };
-    expect(relErr(await grads('wasm'), await grads('cpu'))).toBeLessThan(REL_TOL);
+    expect(maxRelativeError(await grads('wasm'), await grads('cpu'))).toBeLessThan(REL_TOL);
   });
 });
 
@@ -209,7 +200,7 @@ describe('the cpu backend\'s replacement Conv2DBackpropFilter agrees with tfjs\'
     try {
       const ours = await runOn('cpu', 'Conv2DBackpropFilter', inputs, attrs);
       expect(ours.shape).toEqual(theirs.shape);
-      expect(relErr(ours.values, theirs.values)).toBeLessThan(REL_TOL);
+      expect(maxRelativeError(ours.values, theirs.values)).toBeLessThan(REL_TOL);
     } finally {
       tf.unregisterKernel('Conv2DBackpropFilter', 'cpu');
       tf.registerKernel(original);

@@ -76,14 +76,14 @@ const conv2dBackpropFilter: tf.KernelFunc = (args) => {
   if (trainingKernels() === null) return conv2dBackpropFilterComposed(args);
   const { x, dy } = args.inputs as Record<string, tf.TensorInfo>;
   const attrs = args.attrs as Attrs;
-  if (attrs['dataFormat'] !== 'NCHW') {
-    return conv2dBackpropFilterSimd(args.backend as unknown as WasmHeapBackend, x!, dy!, filterInfo(x!.shape, attrs))!;
-  }
-  const [xs, dys] = tf.tidy(() => [x!, dy!].map((t) => toNHWC(tf.engine().makeTensorFromTensorInfo(t) as tf.Tensor4D)));
+  const nchw = attrs['dataFormat'] === 'NCHW';
+  const [xs, dys] = nchw
+    ? tf.tidy(() => [x!, dy!].map((t) => toNHWC(tf.engine().makeTensorFromTensorInfo(t) as tf.Tensor4D)))
+    : [x!, dy!];
   try {
     return conv2dBackpropFilterSimd(args.backend as unknown as WasmHeapBackend, xs!, dys!, filterInfo(xs!.shape, attrs))!;
   } finally {
-    tf.dispose([xs!, dys!]);
+    if (nchw) tf.dispose([xs as tf.Tensor, dys as tf.Tensor]);
   }
 };
 

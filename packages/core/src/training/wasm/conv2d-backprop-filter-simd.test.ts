@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 
+import { maxRelativeError } from '../../../../../scripts/test-utils.js';
 import { conv2dBackpropFilterSimd } from './conv2d-backprop-filter-simd.js';
 import type { WasmHeapBackend } from './training-kernels.js';
 
@@ -39,14 +40,7 @@ describe('conv2dBackpropFilterSimd', () => {
     for (const bandBytes of [c.band * rowBytes, 1 << 30]) {
       const out = tf.engine().makeTensorFromTensorInfo(conv2dBackpropFilterSimd(backend, x, dy, info, bandBytes)!);
       expect(out.shape).toEqual(c.f);
-      const got = out.dataSync();
-      let diff = 0;
-      let scale = 0;
-      for (let i = 0; i < expected.length; i += 1) {
-        diff = Math.max(diff, Math.abs(got[i]! - expected[i]!));
-        scale = Math.max(scale, Math.abs(expected[i]!));
-      }
-      expect(diff / scale).toBeLessThan(1e-5);
+      expect(maxRelativeError(out.dataSync(), expected)).toBeLessThan(1e-5);
       out.dispose();
     }
     expect(tf.memory().numTensors).toBe(before);

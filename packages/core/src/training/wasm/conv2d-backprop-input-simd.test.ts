@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 
+import { maxRelativeError } from '../../../../../scripts/test-utils.js';
 import { conv2dBackpropInputSimd } from './conv2d-backprop-input-simd.js';
 import type { WasmHeapBackend } from './training-kernels.js';
 
@@ -37,14 +38,7 @@ describe('conv2dBackpropInputSimd', () => {
     for (const bandBytes of [c.band * 4 * info.outWidth * info.outChannels, 1 << 30]) {
       const out = tf.engine().makeTensorFromTensorInfo(conv2dBackpropInputSimd(backend, dy, filter, info, bandBytes)!);
       expect(out.shape).toEqual(c.x);
-      const got = out.dataSync();
-      let diff = 0;
-      let scale = 0;
-      for (let i = 0; i < expected.length; i += 1) {
-        diff = Math.max(diff, Math.abs(got[i]! - expected[i]!));
-        scale = Math.max(scale, Math.abs(expected[i]!));
-      }
-      expect(diff / scale).toBeLessThan(1e-5);
+      expect(maxRelativeError(out.dataSync(), expected)).toBeLessThan(1e-5);
       out.dispose();
     }
     expect(tf.memory().numTensors).toBe(before);

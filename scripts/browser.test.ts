@@ -122,6 +122,19 @@ describe('numerical checks in headless Chromium, on webgpu, webgl, wasm and cpu'
       for (const k of cases) expect(r[k], `${backend} ${k}`).toBeLessThan(FD_REL_TOL);
     }
   }, 300_000);
+
+  it('rgb8ToModelLab against scikit-image, its WebAssembly SIMD kernel loaded on the main thread and equal to the JavaScript loop bit for bit', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}checks/`);
+    await page.waitForFunction(() => window.typedArrayChecks !== undefined, undefined, { timeout: 60_000 });
+    const r = await page.evaluate(() => window.typedArrayChecks);
+    await page.close();
+    expect(typeof r, String(r)).toBe('object');
+    const c = r as { simdLoaded: boolean; rgb8ToModelLabMaxAbs: number; simdDifferences: number };
+    expect(c.simdLoaded).toBe(true);
+    expect(c.simdDifferences).toBe(0);
+    expect(c.rgb8ToModelLabMaxAbs).toBeLessThan(2e-3); // typed-arrays.test.ts's tolerance
+  }, 120_000);
 });
 
 describe('onnxruntime-web as the engine in headless Chromium', () => {
@@ -174,5 +187,6 @@ declare global {
   interface Window {
     datasetResult?: unknown;
     checks?: Record<string, Record<string, number> | string>;
+    typedArrayChecks?: unknown;
   }
 }

@@ -1,8 +1,8 @@
 // Builds colorize's own WebAssembly kernels from their C sources and embeds each module, base64,
 // in a generated TypeScript file beside its sources (so the packages ship it and no user needs a
-// C compiler). Run after editing a kernel's .c file; packages/core's tests check that every
-// embedded module is its sources' build (byte for byte where clang-14 is installed, by the
-// sources' sha256 everywhere).
+// C compiler). Run after editing a kernel's .c file; each module's test checks that it is
+// its sources' build (byte for byte where clang-14 is installed, by the sources' sha256
+// everywhere).
 //
 // Usage: node scripts/build-wasm-kernels.mjs [--check]
 //   --check: build into memory and exit 1 if a generated file differs (nothing is written).
@@ -23,6 +23,11 @@ export const WASM_MODULES = [
     ],
     output: 'packages/core/src/training/wasm/training-kernels.wasm.ts',
     exports: ['set_geometry', 'accumulate', 'input_geometry', 'input_gradient', '__heap_base'],
+  },
+  {
+    sources: ['packages/lab/src/internal/wasm/rgb8-lab.c'],
+    output: 'packages/lab/src/internal/wasm/lab-kernels.wasm.ts',
+    exports: ['lab_setup', 'rgb8_to_model_lab', '__heap_base'],
   },
 ];
 

@@ -1,6 +1,7 @@
 // colorize's numerical checks in the browser, on each backend: sRGB ↔ CIELAB against scikit-image,
 // the tiny U-Net's forward pass against PyTorch, and the PatchGAN critic's WGAN-GP loss and its
-// second-order weight gradients against PyTorch. Leaves the worst errors in `window.checks`.
+// second-order weight gradients against PyTorch. Leaves the worst errors in `window.checks`, and
+// the typed-array Lab path's (with colorize's SIMD kernel) in `window.typedArrayChecks`.
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
@@ -9,10 +10,12 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
-import { labToRgb, rgbToLab } from '@colorize/lab';
+import { labToRgb, rgb8ToModelLab, rgbToLab } from '@colorize/lab';
 import { buildPatchCritic, buildUNet } from '@colorize/models';
 import { criticLoss, gradientPenalty } from '@colorize/train';
 
+import { rgb8ToModelLabSimd } from '../../packages/lab/src/internal/wasm/rgb8-lab-simd.js';
+import { rgb8ToModelLabLoop } from '../../packages/lab/src/typed-arrays.js';
 import { CASES, secondOrderError } from '../second-order-cases.js';
 
 import critic from '../../fixtures/critic-gp.json';
@@ -22,6 +25,7 @@ import vectors from '../../packages/lab/src/__fixtures__/lab-vectors.json';
 declare global {
   interface Window {
     checks?: Record<string, Record<string, number> | string>;
+    typedArrayChecks?: unknown;
   }
 }
 
@@ -85,7 +89,36 @@ async function run(backend: BackendName): Promise<Record<string, number>> {
   return out;
 }
 
+interface TypedArrayChecks {
+  simdLoaded: boolean;
+  rgb8ToModelLabMaxAbs: number;
+  simdDifferences: number;
+}
+
+/** The typed-array path (no backend): rgb8ToModelLab's SIMD kernel loads on the main thread and equals the JavaScript loop. */
+function typedArrayChecks(): TypedArrayChecks {
+  const bytes = Uint8Array.from(vectors.rgb2lab.flatMap((v) => v.rgb));
+  const { L, ab } = rgb8ToModelLab(bytes);
+  const lab = (p: number) => [(L[p]! + 1) * 50, ab[2 * p]! * 110, ab[2 * p + 1]! * 110];
+  const rgb8ToModelLabMaxAbs = Math.max(...vectors.rgb2lab.flatMap((v, p) => lab(p).map((x, c) => Math.abs(x - v.lab[c]!))));
+  const simd = rgb8ToModelLabSimd();
+  const n = 100_003;
+  const random = Uint8Array.from({ length: 3 * n }, (_, i) => (i * 2654435761) >>> 24);
+  const a = { L: new Float32Array(n), ab: new Float32Array(2 * n) };
+  const b = { L: new Float32Array(n), ab: new Float32Array(2 * n) };
+  simd?.(random, n, 3, a.L, a.ab);
+  rgb8ToModelLabLoop(random, n, 3, b.L, b.ab);
+  let simdDifferences = 0;
+  for (let i = 0; i < n; i++) if (!Object.is(a.L[i], b.L[i]) || !Object.is(a.ab[2 * i], b.ab[2 * i]) || !Object.is(a.ab[2 * i + 1], b.ab[2 * i + 1])) simdDifferences++;
+  return { simdLoaded: simd !== null, rgb8ToModelLabMaxAbs, simdDifferences };
+}
+
 async function main(): Promise<void> {
+  try {
+    window.typedArrayChecks = typedArrayChecks();
+  } catch (err) {
+    window.typedArrayChecks = (err as Error).message;
+  }
   setWasmPaths(new URL('../', location.href).href);
   tf.env().set('PROD', true);
   const checks: Record<string, Record<string, number> | string> = {};

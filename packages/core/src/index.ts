@@ -30,5 +30,7 @@ export { PsnrMeter } from './metrics/psnr-meter.js';
 export { ssim } from './metrics/ssim.js';
 export { registerTrainingSupport, TRAINING_SUPPORT } from './training/register-training-support.js';
 export type { SsimOptions } from './metrics/ssim.js';
+export { align16, EmbeddedModule, heapStart, reserve } from './wasm/embedded-module.js';
+export type { EmbeddedExports, EmbeddedInstance } from './wasm/embedded-module.js';
 export { assertImage, assertOptions, assertPositive, assertSameShape } from './validate.js';
 export type { AssertImageOptions } from './validate.js';

@@ -2,7 +2,9 @@ import { invalid } from '@colorize/core';
 
 import { AB_SCALE, L_SCALE } from './model-space.js';
 import { labFFast as labF, labFInverseFast } from './internal/curves.js';
-import { LINEAR_FROM_T, T_FROM_LINEAR } from './internal/matrices.js';
+import { LINEAR_FROM_T } from './internal/matrices.js';
+import { RGB8_LAB_SCALES, T_FROM_RGB8 } from './internal/rgb8-table.js';
+import { rgb8ToModelLabSimd } from './internal/wasm/rgb8-lab-simd.js';
 import { srgbToLinearValue } from './pixel.js';
 
 /** L and ab of n pixels in model space: `L` has n values (`L / 50 − 1`), `ab` 2n interleaved (`a / 110`, `b / 110`). */
@@ -17,23 +19,6 @@ export interface Rgb8Options {
   channels?: 3 | 4;
 }
 
-
-/**
- * For each 8-bit value k and each (RGB channel j, XYZ row i), at `k · 9 + j · 3 + i`:
- * `T_FROM_LINEAR[i][j] · decode(k / 255)`, that is `M[i][j] · decode(k / 255) / white[i]`. Exact float64 values of scikit-image's steps (uint8 →
- * `k · (1/255)` → sRGB decode → matrix → divide by the white point), so a pixel's t = X / Xn is
- * three table reads and two additions; one interleaved table keeps each byte's reads together.
- */
-const T_FROM_RGB8: Float64Array = (() => {
-  const table = new Float64Array(256 * 9);
-  for (let k = 0; k < 256; k += 1) {
-    const linear = srgbToLinearValue(k * (1 / 255));
-    for (let j = 0; j < 3; j += 1) {
-      for (let i = 0; i < 3; i += 1) table[k * 9 + j * 3 + i] = T_FROM_LINEAR[i]![j]! * linear;
-    }
-  }
-  return table;
-})();
 
 /**
  * The linear-RGB value where the 8-bit sRGB code changes from k to k + 1, that is where
@@ -75,8 +60,30 @@ function pixelsOf(fn: string, length: number, channels: number): number {
 }
 
 /**
+ * rgb8ToModelLab's JavaScript loop: where the runtime lacks WebAssembly SIMD, and the reference
+ * its SIMD kernel (internal/wasm/rgb8-lab.c) equals bit for bit.
+ */
+export function rgb8ToModelLabLoop(rgb: Uint8Array | Uint8ClampedArray, n: number, channels: number, L: Float32Array, ab: Float32Array): void {
+  const T = T_FROM_RGB8;
+  const { lScale, lOffset, aScale, bScale } = RGB8_LAB_SCALES;
+  for (let p = 0, i = 0; p < n; p += 1, i += channels) {
+    const r = rgb[i]! * 9;
+    const g = rgb[i + 1]! * 9 + 3;
+    const b = rgb[i + 2]! * 9 + 6;
+    const fx = labF(T[r]! + T[g]! + T[b]!);
+    const fy = labF(T[r + 1]! + T[g + 1]! + T[b + 1]!);
+    const fz = labF(T[r + 2]! + T[g + 2]! + T[b + 2]!);
+    L[p] = lScale * fy - lOffset;
+    ab[2 * p] = aScale * (fx - fy);
+    ab[2 * p + 1] = bScale * (fy - fz);
+  }
+}
+
+/**
  * 8-bit sRGB pixels to L and ab in model space, for the data pipeline: no tensors, float64
- * arithmetic with exact lookup tables for the 8-bit decode, results stored as float32.
+ * arithmetic with exact lookup tables for the 8-bit decode, results stored as float32. Runs as
+ * colorize's own WebAssembly SIMD kernel (the same operations, two pixels at a time) where the
+ * runtime has WebAssembly SIMD, as a JavaScript loop elsewhere; the results are the same.
  *
  * @param rgb - `Uint8Array` (or `Uint8ClampedArray`, as from a canvas) of interleaved RGB or RGBA.
  * @param options - see {@link Rgb8Options}.
@@ -97,23 +104,8 @@ export function rgb8ToModelLab(rgb: Uint8Array | Uint8ClampedArray, options: Rgb
   const L = out?.L ?? new Float32Array(n);
   const ab = out?.ab ?? new Float32Array(2 * n);
   if (L.length < n || ab.length < 2 * n) throw invalid('INVALID_SHAPE', fn, `out arrays of at least ${n} and ${2 * n} values`, `${L.length} and ${ab.length}`);
-  const T = T_FROM_RGB8;
-  // L / 50 − 1 = (116 fy − 16) / 50 − 1 = lScale · fy − lOffset; a / 110 = aScale · (fx − fy); b / 110 likewise.
-  const lScale = 116 / L_SCALE;
-  const lOffset = 16 / L_SCALE + 1;
-  const aScale = 500 / AB_SCALE;
-  const bScale = 200 / AB_SCALE;
-  for (let p = 0, i = 0; p < n; p += 1, i += channels) {
-    const r = rgb[i]! * 9;
-    const g = rgb[i + 1]! * 9 + 3;
-    const b = rgb[i + 2]! * 9 + 6;
-    const fx = labF(T[r]! + T[g]! + T[b]!);
-    const fy = labF(T[r + 1]! + T[g + 1]! + T[b + 1]!);
-    const fz = labF(T[r + 2]! + T[g + 2]! + T[b + 2]!);
-    L[p] = lScale * fy - lOffset;
-    ab[2 * p] = aScale * (fx - fy);
-    ab[2 * p + 1] = bScale * (fy - fz);
-  }
+  const simd = rgb8ToModelLabSimd();
+  (simd ?? rgb8ToModelLabLoop)(rgb, n, channels, L, ab);
   return { L, ab };
 }
 

@@ -80,22 +80,28 @@ export function encodeFast(l: number): number {
   return lo + (ENCODE[j + 1]! - lo) * (u - j);
 }
 
+/** cbrtFast's table: ∛(j / CBRT_PER_BUCKET) for j = 0 … CBRT_BUCKETS + 1, over t = 0 … CBRT_MAX (also read by the wasm kernel, internal/wasm/rgb8-lab.c). */
 const CBRT_BUCKETS = 2048;
-const CBRT_MAX = 1.125;
-const CBRT_TABLE: Float64Array = (() => {
+export const CBRT_MAX = 1.125;
+export const CBRT_PER_BUCKET = CBRT_BUCKETS / CBRT_MAX;
+export const CBRT_TABLE: Float64Array = (() => {
   const table = new Float64Array(CBRT_BUCKETS + 2);
-  for (let j = 0; j < table.length; j += 1) table[j] = Math.cbrt((j * CBRT_MAX) / CBRT_BUCKETS);
+  for (let j = 0; j < table.length; j += 1) table[j] = Math.cbrt(j / CBRT_PER_BUCKET);
   return table;
 })();
+/** 1.5 · 2^52: `(x + ROUND) − ROUND` is x rounded to the nearest integer (ties to even) for |x| < 2^51. */
+const ROUND = 6755399441055744;
 
 /**
  * ∛t for t ≥ 0.008856: linear interpolation in a table (relative error below 1e-4), then one
- * Halley step `y · (y³ + 2t) / (2y³ + t)`, which cubes the error to below 1e-12.
+ * Halley step `y · (y³ + 2t) / (2y³ + t)`, which cubes the error to below 1e-12. The bucket j
+ * is `u − 0.5` rounded, so that u − j lies in [0, 1], as the SIMD kernel finds it (a rounding
+ * is cheap there, a truncation is not); its results equal these bit for bit.
  */
 export function cbrtFast(t: number): number {
   if (!(t <= CBRT_MAX)) return Math.cbrt(t);
-  const u = (t * CBRT_BUCKETS) / CBRT_MAX;
-  const j = u | 0;
+  const u = t * CBRT_PER_BUCKET;
+  const j = u - 0.5 + ROUND - ROUND;
   const lo = CBRT_TABLE[j]!;
   const y = lo + (CBRT_TABLE[j + 1]! - lo) * (u - j);
   const y3 = y * y * y;

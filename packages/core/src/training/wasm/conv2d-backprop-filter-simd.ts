@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
-import { align16, heapIndex, heapStart, reserve, trainingKernels, wasmHeap } from './training-kernels.js';
+import { align16, heapStart, reserve } from '../../wasm/embedded-module.js';
+import { heapIndex, trainingKernels, wasmHeap } from './training-kernels.js';
 import type { WasmHeapBackend } from './training-kernels.js';
 
 /**

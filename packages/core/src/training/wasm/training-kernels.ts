@@ -1,5 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
+import { EmbeddedModule } from '../../wasm/embedded-module.js';
+import type { EmbeddedInstance } from '../../wasm/embedded-module.js';
 import { MODULE_BASE64 } from './training-kernels.wasm.js';
 
 /**
@@ -25,38 +27,9 @@ export interface TrainingKernelExports {
 }
 
 /** The module instantiated in this thread, with its own memory. */
-export interface TrainingKernels {
-  exports: TrainingKernelExports;
-  memory: WebAssembly.Memory;
-}
+export type TrainingKernels = EmbeddedInstance<TrainingKernelExports>;
 
-const PAGE = 65536;
-
-/** `undefined`: not loaded yet; `null`: this runtime cannot run it (no WebAssembly SIMD). */
-let loaded: TrainingKernels | null | undefined;
-let loading: Promise<void> | undefined;
-
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
-  return bytes;
-}
-
-/** The module's bytes, or `null` where the runtime lacks WebAssembly SIMD (then loaded is null). */
-function moduleBytes(): Uint8Array<ArrayBuffer> | null {
-  const bytes = decodeBase64(MODULE_BASE64);
-  if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) {
-    loaded = null;
-    return null;
-  }
-  return bytes;
-}
-
-function imports(): { memory: WebAssembly.Memory; imports: WebAssembly.Imports } {
-  const memory = new WebAssembly.Memory({ initial: 2 });
-  return { memory, imports: { env: { memory } } };
-}
+const MODULE = new EmbeddedModule<TrainingKernelExports>(MODULE_BASE64);
 
 /**
  * colorize's SIMD training kernels in this thread, or `null` where the runtime lacks
@@ -67,20 +40,7 @@ function imports(): { memory: WebAssembly.Memory; imports: WebAssembly.Imports }
  * the same gradients until they are ready.
  */
 export function trainingKernels(): TrainingKernels | null {
-  if (loaded !== undefined) return loaded;
-  if (loading !== undefined) return null;
-  const bytes = moduleBytes();
-  if (bytes === null) return null;
-  try {
-    const { memory, imports: env } = imports();
-    const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), env);
-    loaded = { exports: instance.exports as unknown as TrainingKernelExports, memory };
-  } catch (err) {
-    if (!(err instanceof RangeError)) throw err;
-    void loadTrainingKernels();
-    return null;
-  }
-  return loaded;
+  return MODULE.instance();
 }
 
 /**
@@ -89,31 +49,8 @@ export function trainingKernels(): TrainingKernels | null {
  * WebAssembly SIMD); rejects only if the runtime fails to compile a module it validated.
  */
 export function loadTrainingKernels(): Promise<void> {
-  if (loaded !== undefined) return Promise.resolve();
-  if (loading === undefined) {
-    const bytes = moduleBytes();
-    if (bytes === null) return Promise.resolve();
-    const { memory, imports: env } = imports();
-    loading = WebAssembly.instantiate(bytes, env).then(({ instance }) => {
-      loaded = { exports: instance.exports as unknown as TrainingKernelExports, memory };
-    });
-  }
-  return loading;
+  return MODULE.load();
 }
-
-/** Grows the module's memory to at least `bytes` and returns a float view of all of it. */
-export function reserve(kernels: TrainingKernels, bytes: number): Float32Array {
-  const have = kernels.memory.buffer.byteLength;
-  if (bytes > have) kernels.memory.grow(Math.ceil((bytes - have) / PAGE));
-  return new Float32Array(kernels.memory.buffer);
-}
-
-/** The first free byte after the module's own data and stack, 16-byte aligned. */
-export function heapStart(kernels: TrainingKernels): number {
-  return align16(kernels.exports.__heap_base.value as number);
-}
-
-export const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
 /** Where a tensor's values start in tfjs's wasm heap, as a float index into {@link wasmHeap}. */
 export function heapIndex(backend: WasmHeapBackend, t: tf.TensorInfo): number {

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+
+import { itIsTheBuildOfItsSources } from '../../../../../scripts/embedded-module-tests.js';
+import { rgb8ToModelLabLoop } from '../../typed-arrays.js';
+import { MODULE_BASE64, SOURCES_SHA256 } from './lab-kernels.wasm.js';
+import { CHUNK_PIXELS, rgb8ToModelLabSimd } from './rgb8-lab-simd.js';
+
+/** Both forms on the same bytes; the index of the first value that differs in any bit, or -1. */
+function firstDifference(rgb: Uint8Array, channels: 3 | 4): number {
+  const n = rgb.length / channels;
+  const simd = { L: new Float32Array(n), ab: new Float32Array(2 * n) };
+  const loop = { L: new Float32Array(n), ab: new Float32Array(2 * n) };
+  rgb8ToModelLabSimd()!(rgb, n, channels, simd.L, simd.ab);
+  rgb8ToModelLabLoop(rgb, n, channels, loop.L, loop.ab);
+  const a = new Uint32Array(simd.L.buffer);
+  const b = new Uint32Array(loop.L.buffer);
+  for (let i = 0; i < n; i += 1) if (a[i] !== b[i]) return i;
+  const c = new Uint32Array(simd.ab.buffer);
+  const d = new Uint32Array(loop.ab.buffer);
+  for (let i = 0; i < 2 * n; i += 1) if (c[i] !== d[i]) return n + i;
+  return -1;
+}
+
+describe('the embedded lab-kernels module', () => {
+  itIsTheBuildOfItsSources('packages/lab/src/internal/wasm/lab-kernels.wasm.ts', SOURCES_SHA256);
+
+  it('is small enough (≤ 4 KB) for a browser\'s main thread to compile synchronously, so it loads on first use there too', () => {
+    expect(atob(MODULE_BASE64).length).toBeLessThanOrEqual(4096);
+    expect(rgb8ToModelLabSimd()).not.toBeNull();
+  });
+});
+
+describe('rgb8ToModelLab\'s SIMD kernel', () => {
+  it('equals the JavaScript loop bit for bit on every one of the 16.7 M 8-bit colours', () => {
+    const chunk = 1 << 20;
+    const rgb = new Uint8Array(3 * chunk);
+    for (let start = 0; start < 1 << 24; start += chunk) {
+      for (let p = 0; p < chunk; p += 1) {
+        const c = start + p;
+        rgb[3 * p] = c >>> 16;
+        rgb[3 * p + 1] = (c >>> 8) & 255;
+        rgb[3 * p + 2] = c & 255;
+      }
+      const at = firstDifference(rgb, 3);
+      if (at >= 0) throw new Error(`colours from ${start}: value ${at} differs`);
+    }
+  });
+
+  it('reads RGBA, an odd number of pixels and pixels across its chunks as the loop does', () => {
+    for (const n of [1, 3, CHUNK_PIXELS - 1, CHUNK_PIXELS, CHUNK_PIXELS + 1, 2 * CHUNK_PIXELS + 3]) {
+      for (const channels of [3, 4] as const) {
+        const rgb = new Uint8Array(n * channels);
+        for (let i = 0; i < rgb.length; i += 1) rgb[i] = ((i + n) * 2654435761) >>> 24;
+        expect(firstDifference(rgb, channels), `${n} pixels of ${channels}`).toBe(-1);
+      }
+    }
+  });
+
+  it('writes only the first n values of longer output arrays, and reads a subarray\'s own bytes', () => {
+    const backing = Uint8Array.from({ length: 3 * 12 }, (_, i) => (i * 37) & 255);
+    const rgb = backing.subarray(6, 6 + 3 * 5);
+    const L = new Float32Array(8).fill(7);
+    const ab = new Float32Array(16).fill(7);
+    rgb8ToModelLabSimd()!(rgb, 5, 3, L, ab);
+    const ref = { L: new Float32Array(5), ab: new Float32Array(10) };
+    rgb8ToModelLabLoop(rgb, 5, 3, ref.L, ref.ab);
+    expect(Array.from(L)).toEqual([...ref.L, 7, 7, 7]);
+    expect(Array.from(ab)).toEqual([...ref.ab, ...Array(6).fill(7)]);
+  });
+});

@@ -20,9 +20,10 @@ export const WASM_MODULES = [
     sources: [
       'packages/core/src/training/wasm/conv2d-backprop-filter.c',
       'packages/core/src/training/wasm/conv2d-backprop-input.c',
+      'packages/core/src/training/wasm/conv2d-winograd.c',
     ],
     output: 'packages/core/src/training/wasm/training-kernels.wasm.ts',
-    exports: ['set_geometry', 'accumulate', 'input_geometry', 'input_gradient', '__heap_base'],
+    exports: ['set_geometry', 'accumulate', 'input_geometry', 'input_gradient', 'wino_geometry', 'wino_filter', 'wino_block', '__heap_base'],
   },
   {
     sources: ['packages/lab/src/internal/wasm/rgb8-lab.c'],

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm'; // registers tfjs's forward convs, which colorize's wrap
 import { describe, expect, it, vi } from 'vitest';
 
 import { registerTrainingSupport, TRAINING_SUPPORT } from './register-training-support.js';
@@ -28,7 +29,11 @@ describe('registerTrainingSupport', () => {
       'Conv2DBackpropFilter',
       'DepthwiseConv2dNativeBackpropInput',
       'DepthwiseConv2dNativeBackpropFilter',
+      'Conv2D',
+      'FusedConv2D',
     ]);
+    // The wrapped kernels keep tfjs's setup, which binds their fallbacks' wasm functions.
+    for (const name of ['Conv2D', 'FusedConv2D']) expect(tf.getKernel(name, 'wasm')?.setupFunc, name).toBeInstanceOf(Function);
     expect(TRAINING_SUPPORT.secondOrderGradients).toEqual(
       expect.arrayContaining(['Tanh', 'Sigmoid', 'Exp', 'Elu', 'Pow', 'Softmax', 'Max', 'Min', 'AvgPoolGrad', 'MaxPoolGrad']),
     );

@@ -5,7 +5,9 @@ import '@tensorflow/tfjs-layers'; // registers tfjs's gradients
 import { describe, expect, it } from 'vitest';
 
 import { maxRelativeError } from '../../../../scripts/test-utils.js';
-import { CPU_TRAINING_KERNELS, registerWasmTrainingKernels } from './wasm-kernels.js';
+import { conv2dWinograd } from './wasm/conv2d-winograd.js';
+import type { WasmHeapBackend } from './wasm/training-kernels.js';
+import { CPU_TRAINING_KERNELS, registerWasmTrainingKernels, TFJS_WASM_KERNELS } from './wasm-kernels.js';
 
 /** The issue's bar: max |wasm − cpu| / max |cpu| over each result. */
 const REL_TOL = 1e-4;
@@ -187,6 +189,47 @@ describe('wasm training kernels agree with the cpu backend', () => {
     };
     expect(maxRelativeError(await grads('wasm'), await grads('cpu'))).toBeLessThan(REL_TOL);
   });
+});
+
+describe('wasm\'s forward convolutions: Winograd where it applies, tfjs\'s own kernel elsewhere', () => {
+  const FORWARD_CASES = [
+    { name: '3×3 s1 same, 8 → 12 (Winograd)', x: [2, 9, 7, 8], f: [3, 3, 8, 12], strides: 1, pad: 'same', winograd: true },
+    { name: '3×3 s1 explicit uneven padding, 4 → 4 (Winograd)', x: [1, 6, 5, 4], f: [3, 3, 4, 4], strides: 1, pad: explicit(2, 0, 1, 2), winograd: true },
+    { name: '3×3 s1 valid, 16 → 8 (Winograd)', x: [2, 10, 9, 16], f: [3, 3, 16, 8], strides: 1, pad: 'valid', winograd: true },
+    { name: '3×3 s1 same, 6 → 8 (channels not a multiple of 4)', x: [1, 7, 7, 6], f: [3, 3, 6, 8], strides: 1, pad: 'same', winograd: false },
+    { name: '3×3 s2 same, 8 → 8 (stride 2)', x: [1, 9, 9, 8], f: [3, 3, 8, 8], strides: 2, pad: 'same', winograd: false },
+    { name: '3×3 s1 dilation 2, 8 → 8', x: [1, 9, 9, 8], f: [3, 3, 8, 8], strides: 1, pad: 'same', dilations: 2, winograd: false },
+    { name: '4×4 s2 explicit 1, 8 → 16 (critic)', x: [2, 10, 10, 8], f: [4, 4, 8, 16], strides: 2, pad: explicit(1, 1, 1, 1), winograd: false },
+  ] as (Case & { winograd: boolean })[];
+  const ACTIVATIONS = [
+    { kernel: 'Conv2D', bias: false, activation: undefined },
+    { kernel: 'FusedConv2D', bias: true, activation: 'linear' },
+    { kernel: 'FusedConv2D', bias: true, activation: 'relu' },
+    { kernel: 'FusedConv2D', bias: false, activation: 'relu' },
+    { kernel: 'FusedConv2D', bias: true, activation: 'leakyrelu', fallback: true },
+    { kernel: 'FusedConv2D', bias: true, activation: 'elu', fallback: true },
+  ];
+
+  it.each(FORWARD_CASES.flatMap((c) => ACTIVATIONS.map((a) => ({ ...c, ...a, label: `${a.kernel} ${a.activation ?? ''}${a.bias ? ' + bias' : ''}` }))))(
+    '$name, $label: the cpu result, through the path it should take', async (c) => {
+      const inputs = { x: { shape: c.x, seed: 51 }, filter: { shape: c.f, seed: 52 }, ...(c.bias ? { bias: { shape: [c.f[3]], seed: 53 } } : {}) };
+      const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', dilations: c.dilations ?? 1, ...(c.activation ? { activation: c.activation, leakyreluAlpha: 0.2 } : {}) };
+      const cpu = await runOn('cpu', c.kernel, inputs, attrs);
+      const wasm = await runOn('wasm', c.kernel, inputs, attrs);
+      expect(wasm.shape).toEqual(cpu.shape);
+      expect(maxRelativeError(wasm.values, cpu.values)).toBeLessThan(REL_TOL);
+      // Which path ran: the result is bit for bit Winograd's, or tfjs's own kernel's.
+      const viaPath = tf.tidy(() => {
+        const ts = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, tf.randomNormal(v.shape, 0, 1, 'float32', v.seed)]));
+        const useWinograd = c.winograd && !c.fallback;
+        const info = tf.backend_util.computeConv2DInfo(c.x, c.f, c.strides as number, c.dilations ?? 1, c.pad as 'same');
+        const out = useWinograd
+          ? conv2dWinograd(tf.backend() as unknown as WasmHeapBackend, ts['x']!, ts['filter']!, ts['bias'] ?? null, c.activation === 'relu', info)!
+          : TFJS_WASM_KERNELS.get(c.kernel)!({ inputs: ts, attrs: attrs as never, backend: tf.backend() }) as tf.TensorInfo;
+        return tf.engine().makeTensorFromTensorInfo(out).dataSync() as Float32Array;
+      });
+      expect(Array.from(wasm.values)).toEqual(Array.from(viaPath));
+    });
 });
 
 describe('the cpu backend\'s replacement Conv2DBackpropFilter agrees with tfjs\'s own', () => {

@@ -7,6 +7,7 @@ import type { ConvPad } from './conv-geometry.js';
 import { depthwiseBackpropFilterNHWC, depthwiseBackpropInputNHWC } from './depthwise-backprop.js';
 import { conv2dBackpropFilterSimd } from './wasm/conv2d-backprop-filter-simd.js';
 import { conv2dBackpropInputSimd, SIMD_INPUT_MAX_CHANNELS } from './wasm/conv2d-backprop-input-simd.js';
+import { conv2dWinograd, winogradApplies } from './wasm/conv2d-winograd.js';
 import { trainingKernels } from './wasm/training-kernels.js';
 import type { WasmHeapBackend } from './wasm/training-kernels.js';
 
@@ -98,26 +99,78 @@ const depthwiseBackpropFilter = kernel(({ x, dy }, attrs) =>
 const depthwiseBackpropInput = kernel(({ dy, filter }, attrs) =>
   depthwiseBackpropInputNHWC(dy!, filter!, depthwiseInfo(attrs['inputShape'] as number[], filter!.shape, attrs)));
 
+/** tfjs's own wasm kernels that colorize's forward convolutions fall back to, by kernel name (exported for tests). */
+export const TFJS_WASM_KERNELS = new Map<string, tf.KernelFunc>();
+
+type WasmBackendWithThreads = WasmHeapBackend & { wasm: { tfjs?: { getThreadsCount?(): number } } };
+
+/**
+ * The most wasm threads at which Winograd on one thread beats XNNPACK on all of them: it does the
+ * U-Net's 3 × 3 convs 1.9 to 3.5 times as fast as XNNPACK on one thread, and a whole base-64
+ * U-Net (batch 16, 128 px) in 4.6 s on a two-thread backend where XNNPACK takes 7.4 s
+ * (bench/results/generator-inference.md). On more threads XNNPACK's share of each grows.
+ */
+const WINOGRAD_MAX_THREADS = 2;
+
+/**
+ * wasm's forward convolution (`Conv2D`, and `FusedConv2D` with a bias and a linear or ReLU
+ * activation): 3 × 3 stride-1 convolutions with channels in multiples of 4 (nearly every conv of
+ * a U-Net, and the input gradients of those convs) by Winograd's F(4×4, 3×3)
+ * (`wasm/conv2d-winograd.c`) on one thread, where the backend runs at most
+ * {@link WINOGRAD_MAX_THREADS}; every other convolution by tfjs's own kernel.
+ */
+function forwardConv(kernelName: 'Conv2D' | 'FusedConv2D'): tf.KernelFunc {
+  return (args) => {
+    const { x, filter, bias, preluActivationWeights } = args.inputs as Record<string, tf.TensorInfo | undefined>;
+    const attrs = args.attrs as Attrs;
+    const activation = (attrs['activation'] as string | undefined) ?? 'linear';
+    const backend = args.backend as unknown as WasmBackendWithThreads;
+    if (x!.dtype === 'float32' && attrs['dataFormat'] !== 'NCHW' && (activation === 'linear' || activation === 'relu')
+      && preluActivationWeights == null && (bias == null || (bias.shape.length === 1 && bias.shape[0] === filter!.shape[3]))
+      && (backend.wasm.tfjs?.getThreadsCount?.() ?? 1) <= WINOGRAD_MAX_THREADS) {
+      const info = convGeometry(x!.shape, filter!.shape, pair(attrs['strides'] as number), pair((attrs['dilations'] as number) ?? 1),
+        attrs['pad'] as ConvPad, 'NHWC', attrs['dimRoundingMode'] as Rounding);
+      if (winogradApplies(info)) {
+        const y = conv2dWinograd(backend, x!, filter!, bias ?? null, activation === 'relu', info);
+        if (y !== null) return y;
+      }
+    }
+    return TFJS_WASM_KERNELS.get(kernelName)!(args);
+  };
+}
+
 /** The kernels colorize adds to (or replaces in) the wasm backend. */
 export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
   Conv2DBackpropInput: conv2dBackpropInput,
   Conv2DBackpropFilter: conv2dBackpropFilter,
   DepthwiseConv2dNativeBackpropInput: depthwiseBackpropInput,
   DepthwiseConv2dNativeBackpropFilter: depthwiseBackpropFilter,
+  Conv2D: forwardConv('Conv2D'),
+  FusedConv2D: forwardConv('FusedConv2D'),
 };
+
+/** The kernels of {@link WASM_TRAINING_KERNELS} that wrap tfjs's own: registered only where tfjs's is. */
+const WRAPPING = new Set(['Conv2D', 'FusedConv2D']);
 
 /**
  * Registers {@link WASM_TRAINING_KERNELS} for the backend named `backendName` (wasm), replacing
- * tfjs's slow `Conv2DBackpropInput`. Registering before the backend starts is fine: tfjs looks
- * kernels up by backend name.
+ * tfjs's slow `Conv2DBackpropInput` and wrapping its forward convolutions. Registering before
+ * the backend starts is fine: tfjs looks kernels up by backend name.
  */
 export function registerWasmTrainingKernels(backendName = 'wasm'): void {
   for (const [kernelName, kernelFunc] of Object.entries(WASM_TRAINING_KERNELS)) {
     const existing = tf.getKernel(kernelName, backendName);
     if (existing?.kernelFunc === kernelFunc) continue;
+    let setupFunc: tf.KernelSetupFunc | undefined;
+    if (WRAPPING.has(kernelName)) {
+      if (existing === undefined) continue;
+      // tfjs's kernel binds its wasm functions in its setup, which the backend runs at start-up.
+      TFJS_WASM_KERNELS.set(kernelName, existing.kernelFunc);
+      setupFunc = existing.setupFunc;
+    }
     // Unregister first: re-registering warns on the console, and library code does not print.
     if (existing !== undefined) tf.unregisterKernel(kernelName, backendName);
-    tf.registerKernel({ kernelName, backendName, kernelFunc });
+    tf.registerKernel({ kernelName, backendName, kernelFunc, ...(setupFunc === undefined ? {} : { setupFunc }) });
   }
 }
 

@@ -1,0 +1,189 @@
+// The 3 × 3, stride-1 convolution (NHWC, HWIO filter) by Winograd's minimal filtering F(4×4, 3×3)
+// (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016), with WebAssembly
+// SIMD: each 4 × 4 block of outputs is A^T [(G g G^T) ⊙ (B^T d B)] A over a 6 × 6 block of input,
+// 36 multiply-adds per input and output channel where the direct form needs 144. The products
+// over input channels are 36 matrix products, V[ξ] (tiles × ci) · U[ξ] (ci × co), one per point ξ
+// of the 6 × 6 transform; the transforms of input and output run four channels per vector.
+//
+// The caller (conv2d-winograd.ts) copies images into this module's memory, transforms the filter
+// once per call (wino_filter), then converts blocks of tiles (wino_block). Channels are multiples
+// of 4. float32 throughout; the transforms' constants (up to 8 in A, 5 in B, 1/24 in G) make the
+// rounding error a few times the direct form's.
+#include <wasm_simd128.h>
+
+static int H, W, CI, CO, PT, PL, OH, OW, TH, TW;
+static const float ZEROS[4] = {0, 0, 0, 0};  // what the padding reads
+
+// Image height and width, channels in and out, padding at the top and left, output height and width.
+void wino_geometry(int h, int w, int ci, int co, int pad_top, int pad_left, int oh, int ow) {
+  H = h; W = w; CI = ci; CO = co; PT = pad_top; PL = pad_left; OH = oh; OW = ow;
+  TH = (oh + 3) / 4;
+  TW = (ow + 3) / 4;
+}
+
+#define ADD wasm_f32x4_add
+#define SUB wasm_f32x4_sub
+#define MUL wasm_f32x4_mul
+#define SPLAT wasm_f32x4_splat
+
+// G · (g0, g1, g2): the filter transform of three taps.
+static inline void g_transform(v128_t g0, v128_t g1, v128_t g2, v128_t *t) {
+  v128_t sum = ADD(g0, g2);
+  t[0] = MUL(g0, SPLAT(0.25f));
+  t[1] = MUL(ADD(sum, g1), SPLAT(-1.0f / 6));
+  t[2] = MUL(SUB(sum, g1), SPLAT(-1.0f / 6));
+  v128_t a = ADD(MUL(g0, SPLAT(1.0f / 24)), MUL(g2, SPLAT(1.0f / 6)));
+  v128_t b = MUL(g1, SPLAT(1.0f / 12));
+  t[3] = ADD(a, b);
+  t[4] = SUB(a, b);
+  t[5] = g2;
+}
+
+// U[ξ][ci][co] = (G g G^T)[ξ] for the filter g[3][3][ci][co], four output channels per vector.
+void wino_filter(const float *g, float *U) {
+  const int plane = CI * CO;
+  for (int c = 0; c < plane; c += 4) {
+    v128_t t[3][6];  // t[kx][i] = (G g[·][kx])[i]
+    for (int kx = 0; kx < 3; kx += 1) {
+      g_transform(wasm_v128_load(g + kx * plane + c), wasm_v128_load(g + (3 + kx) * plane + c),
+                  wasm_v128_load(g + (6 + kx) * plane + c), t[kx]);
+    }
+    for (int i = 0; i < 6; i += 1) {
+      v128_t u[6];
+      g_transform(t[0][i], t[1][i], t[2][i], u);
+      for (int j = 0; j < 6; j += 1) wasm_v128_store(U + (i * 6 + j) * plane + c, u[j]);
+    }
+  }
+}
+
+// B^T · (d0 … d5): the input transform of six values.
+static inline void b_transform(const v128_t *d, int step, v128_t *r, int rstep) {
+  v128_t d0 = d[0], d1 = d[step], d2 = d[2 * step], d3 = d[3 * step], d4 = d[4 * step], d5 = d[5 * step];
+  v128_t four = SPLAT(4.0f), five = SPLAT(5.0f), two = SPLAT(2.0f);
+  v128_t a = SUB(d4, MUL(four, d2));  // d4 − 4 d2
+  v128_t b = SUB(d3, MUL(four, d1));  // d3 − 4 d1
+  v128_t c = SUB(d4, d2);
+  v128_t e = MUL(two, SUB(d3, d1));
+  r[0] = ADD(SUB(MUL(four, d0), MUL(five, d2)), d4);
+  r[rstep] = ADD(a, b);
+  r[2 * rstep] = SUB(a, b);
+  r[3 * rstep] = ADD(c, e);
+  r[4 * rstep] = SUB(c, e);
+  r[5 * rstep] = ADD(SUB(MUL(four, d1), MUL(five, d3)), d5);
+}
+
+// A^T · (m0 … m5): the output transform of six values.
+static inline void a_transform(const v128_t *m, int step, v128_t *o, int ostep) {
+  v128_t m0 = m[0], m1 = m[step], m2 = m[2 * step], m3 = m[3 * step], m4 = m[4 * step], m5 = m[5 * step];
+  v128_t s12 = ADD(m1, m2), d12 = SUB(m1, m2), s34 = ADD(m3, m4), d34 = SUB(m3, m4);
+  o[0] = ADD(ADD(m0, s12), s34);
+  o[ostep] = ADD(d12, MUL(SPLAT(2.0f), d34));
+  o[2 * ostep] = ADD(s12, MUL(SPLAT(4.0f), s34));
+  o[3 * ostep] = ADD(ADD(d12, MUL(SPLAT(8.0f), d34)), m5);
+}
+
+// Tiles t0 … t0 + count − 1 of the images at x (numbered image by image, row by row) into
+// V[ξ][t][ci], t from 0 to stride − 1 (V's tile count per ξ): past count, the last tile again,
+// so that the products of the rounding's extra rows stay finite.
+static void input_tiles(const float *x, int t0, int count, float *V, int stride) {
+  for (int t = 0; t < stride; t += 1) {
+    const int tile = t0 + (t < count ? t : count - 1), n = tile / (TH * TW), ty = (tile / TW) % TH, tx = tile % TW;
+    const int y0 = 4 * ty - PT, x0 = 4 * tx - PL;
+    for (int c = 0; c < CI; c += 4) {
+      v128_t d[36], r[36];
+      for (int a = 0; a < 6; a += 1) {
+        const int iy = y0 + a;
+        for (int b = 0; b < 6; b += 1) {
+          const int ix = x0 + b;
+          const int inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
+          d[a * 6 + b] = wasm_v128_load(inside ? x + ((n * H + iy) * W + ix) * CI + c : ZEROS);
+        }
+      }
+      for (int a = 0; a < 6; a += 1) b_transform(d + a * 6, 1, r + a * 6, 1);  // rows: r[a][j]
+      for (int j = 0; j < 6; j += 1) b_transform(r + j, 6, d + j, 6);          // columns: d[i][j]
+      for (int k = 0; k < 36; k += 1) wasm_v128_store(V + (k * stride + t) * CI + c, d[k]);
+    }
+  }
+}
+
+// M[ξ][t][co] = Σ_k V[ξ][t][k] U[ξ][k][co] for t < tiles (a multiple of 4), 4 tiles × 8 channels a block.
+static void products(const float *V, const float *U, float *M, int tiles) {
+  for (int k = 0; k < 36; k += 1) {
+    const float *v = V + k * tiles * CI;
+    const float *u = U + k * CI * CO;
+    float *m = M + k * tiles * CO;
+    int o = 0;
+    for (; o + 8 <= CO; o += 8) {
+      for (int t = 0; t < tiles; t += 4) {
+        const float *v0 = v + t * CI, *v1 = v0 + CI, *v2 = v1 + CI, *v3 = v2 + CI;
+        v128_t a0 = SPLAT(0), a1 = SPLAT(0), b0 = SPLAT(0), b1 = SPLAT(0);
+        v128_t c0 = SPLAT(0), c1 = SPLAT(0), e0 = SPLAT(0), e1 = SPLAT(0);
+        const float *uk = u + o;
+        for (int i = 0; i < CI; i += 1, uk += CO) {
+          v128_t u0 = wasm_v128_load(uk), u1 = wasm_v128_load(uk + 4);
+          v128_t s;
+          s = wasm_v128_load32_splat(v0 + i); a0 = ADD(a0, MUL(s, u0)); a1 = ADD(a1, MUL(s, u1));
+          s = wasm_v128_load32_splat(v1 + i); b0 = ADD(b0, MUL(s, u0)); b1 = ADD(b1, MUL(s, u1));
+          s = wasm_v128_load32_splat(v2 + i); c0 = ADD(c0, MUL(s, u0)); c1 = ADD(c1, MUL(s, u1));
+          s = wasm_v128_load32_splat(v3 + i); e0 = ADD(e0, MUL(s, u0)); e1 = ADD(e1, MUL(s, u1));
+        }
+        float *mt = m + t * CO + o;
+        wasm_v128_store(mt, a0); wasm_v128_store(mt + 4, a1);
+        wasm_v128_store(mt + CO, b0); wasm_v128_store(mt + CO + 4, b1);
+        wasm_v128_store(mt + 2 * CO, c0); wasm_v128_store(mt + 2 * CO + 4, c1);
+        wasm_v128_store(mt + 3 * CO, e0); wasm_v128_store(mt + 3 * CO + 4, e1);
+      }
+    }
+    if (o < CO) {  // the last 4 channels
+      for (int t = 0; t < tiles; t += 4) {
+        const float *v0 = v + t * CI, *v1 = v0 + CI, *v2 = v1 + CI, *v3 = v2 + CI;
+        v128_t a0 = SPLAT(0), b0 = SPLAT(0), c0 = SPLAT(0), e0 = SPLAT(0);
+        const float *uk = u + o;
+        for (int i = 0; i < CI; i += 1, uk += CO) {
+          v128_t u0 = wasm_v128_load(uk);
+          a0 = ADD(a0, MUL(wasm_v128_load32_splat(v0 + i), u0));
+          b0 = ADD(b0, MUL(wasm_v128_load32_splat(v1 + i), u0));
+          c0 = ADD(c0, MUL(wasm_v128_load32_splat(v2 + i), u0));
+          e0 = ADD(e0, MUL(wasm_v128_load32_splat(v3 + i), u0));
+        }
+        float *mt = m + t * CO + o;
+        wasm_v128_store(mt, a0); wasm_v128_store(mt + CO, b0);
+        wasm_v128_store(mt + 2 * CO, c0); wasm_v128_store(mt + 3 * CO, e0);
+      }
+    }
+  }
+}
+
+// y for tiles t0 … t0 + count − 1 from M (stride tiles per ξ): the output transform, the bias
+// (when not null) and ReLU (when relu), written where the tile lies inside the output.
+static void output_tiles(const float *M, int stride, int t0, int count, const float *bias, int relu, float *y) {
+  const v128_t zero = SPLAT(0.0f);
+  for (int t = 0; t < count; t += 1) {
+    const int tile = t0 + t, n = tile / (TH * TW), ty = (tile / TW) % TH, tx = tile % TW;
+    const int rows = OH - 4 * ty < 4 ? OH - 4 * ty : 4, cols = OW - 4 * tx < 4 ? OW - 4 * tx : 4;
+    for (int c = 0; c < CO; c += 4) {
+      v128_t m[36], o[24], r[16];
+      for (int k = 0; k < 36; k += 1) m[k] = wasm_v128_load(M + (k * stride + t) * CO + c);
+      for (int i = 0; i < 6; i += 1) a_transform(m + i * 6, 1, o + i * 4, 1);  // rows: o[i][q]
+      for (int q = 0; q < 4; q += 1) a_transform(o + q, 4, r + q, 4);          // columns: r[p][q]
+      const v128_t b = bias ? wasm_v128_load(bias + c) : zero;
+      for (int p = 0; p < rows; p += 1) {
+        float *yp = y + ((n * OH + 4 * ty + p) * OW + 4 * tx) * CO + c;
+        for (int q = 0; q < cols; q += 1) {
+          v128_t v = ADD(r[p * 4 + q], b);
+          if (relu) v = wasm_f32x4_max(v, zero);
+          wasm_v128_store(yp + q * CO, v);
+        }
+      }
+    }
+  }
+}
+
+// Tiles t0 … t0 + count − 1 (count ≤ capacity of V and M, rounded up to 4 there) of the images at x
+// into y. V holds 36 × ⌈count/4⌉·4 × ci floats, M the same × co.
+void wino_block(const float *x, const float *U, const float *bias, int relu, float *y, int t0, int count, float *V, float *M) {
+  const int tiles = (count + 3) & ~3;
+  input_tiles(x, t0, count, V, tiles);
+  products(V, U, M, tiles);
+  output_tiles(M, tiles, t0, count, bias, relu, y);
+}

@@ -41,12 +41,13 @@ export const GOALS = [
           const GFLOP = { 64: 384.8, 32: 96.3 };
           const rate = r.map((x) => `${(GFLOP[x.base] / num(x['s / batch'])).toFixed(0)}`).join(' and ');
           return (
-            'the arithmetic of wasm\'s 128-bit SIMD, which tfjs 4.22\'s build uses without fused multiply-add: a core of this EPYC ' +
-            'issues at most two 4-lane multiplies and two 4-lane adds per cycle, 16 flop per cycle, about 47 GFLOP/s at the ' +
-            '2.96 GHz a dependent add chain shows, so 95 GFLOP/s on both cores. The base-64 U-Net\'s 385 GFLOP per batch would ' +
-            'take 4.1 s even at that peak, 2.4× PyTorch\'s 1.73 s (its AVX-512 kernels with fused multiply-add reach 222 ' +
-            `GFLOP/s). tfjs on every core reaches ${rate} GFLOP/s (base 64 and 32; FusedConv2D is most of the profile), so no ` +
-            'wasm build can meet 2× on this CPU. The fast path is onnxruntime, colorize\'s default engine (onnx-inference below).'
+            `these rows (${rate} GFLOP/s of direct-form arithmetic on every core, base 64 and 32) were measured before colorize's ` +
+            'Winograd kernel for 3 × 3 convs (a quarter of the multiply-adds, on one thread; packages/core/src/training/wasm/' +
+            'conv2d-winograd.c). Single cases run with it (`node bench/suites/generator-inference.mjs <case>`) took 4.57 s for ' +
+            'base 64 on the two-thread backend (2.6×) and 1.25 s for base 32 (3.0×); base 64 on one thread 5.22 s (was 14.18 s). ' +
+            'Direct convolution in wasm SIMD128 without fused multiply-add peaks near 47 GFLOP/s a core against PyTorch\'s ' +
+            'AVX-512 FMA kernels at 222 GFLOP/s; the next step is Winograd on both cores. The fast path today is onnxruntime, ' +
+            'colorize\'s default engine (onnx-inference below).'
           );
         })(),
       };
@@ -79,11 +80,17 @@ export const GOALS = [
           return (
             `for base 32 at 64 px, ${most} replicas on one wasm thread each take ${parallel.toFixed(1)} s, one backend on ${cores} wasm threads ` +
             `${threaded.toFixed(1)} s and one thread ${one.toFixed(1)} s. Half the batch alone on one thread takes ${half.toFixed(1)} s, so ` +
-            `computing the shares at once costs ${Math.round((100 * (parallel - half)) / half)} % more than either alone (the exchange of weights and gradients is ` +
-            `about 0.1 s a step): the cores share the memory bandwidth and caches that the training kernels (${top}) and the thousands of ` +
-            'small kernels of the second-order gradient stream through. Even alone, half the batch on one thread takes ' +
-            `${(half / num(at(1, 1, 16)?.['PyTorch s'])).toFixed(1)}× PyTorch's time for the whole batch on two threads, whose AVX-512 FMA kernels do ` +
-            'twice the arithmetic per cycle that wasm SIMD128 can (generator-inference above).'
+            (parallel > half * 1.05
+              ? `computing the shares at once costs ${Math.round((100 * (parallel - half)) / half)} % more than either alone (the exchange of weights and gradients is ` +
+                `about 0.1 s a step): the cores share the memory bandwidth and caches that the training kernels (${top}) and the thousands of ` +
+                'small kernels of the second-order gradient stream through. '
+              : `the replicas cost no more than one share alone (within this machine's noise; kernels: ${top}): what is left is each share's own work. `) +
+            'Even alone, half the batch on one thread takes ' +
+            `${(half / num(at(1, 1, 16)?.['PyTorch s'])).toFixed(1)}× PyTorch's time for the whole batch on two threads. The U-Net's 3 × 3 convs and ` +
+            'their input gradients run as Winograd F(4×4, 3×3), a quarter of the multiply-adds; the filter gradients, the critic\'s ' +
+            '4 × 4 stride-2 convs and the second-order gradients through them stay at the direct form\'s cost, which wasm SIMD128 ' +
+            'without fused multiply-add caps at about 47 GFLOP/s a core against PyTorch\'s AVX-512 FMA (generator-inference above). ' +
+            'One backend on two threads is slower than one thread: Winograd runs on one and XNNPACK\'s idle thread spins beside it.'
           );
         })(),
       };

@@ -21,3 +21,13 @@ export function maxRelativeError(a: ArrayLike<number>, b: ArrayLike<number>): nu
   }
   return diff / ref;
 }
+
+/** Writes the 8-bit colours start, start + 1, … (as 0xRRGGBB) into `bytes` as RGB, one per 3 bytes. */
+export function fillRgb8Colours(bytes: Uint8Array, start: number): void {
+  for (let p = 0; p < bytes.length / 3; p += 1) {
+    const c = start + p;
+    bytes[3 * p] = c >>> 16;
+    bytes[3 * p + 1] = (c >>> 8) & 255;
+    bytes[3 * p + 2] = c & 255;
+  }
+}

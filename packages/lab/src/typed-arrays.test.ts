@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { fillRgb8Colours } from '../../../scripts/test-utils.js';
 import vectors from './__fixtures__/lab-vectors.json' with { type: 'json' };
 import { linearToSrgbValue, rgbToLabPixel } from './pixel.js';
 import { linearToU8, modelLabToRgb8, rgb8ToModelLab } from './typed-arrays.js';
@@ -56,12 +57,7 @@ describe('typed-array path', () => {
     const arrays = { L: new Float32Array(chunk), ab: new Float32Array(2 * chunk) };
     const back = new Uint8Array(3 * chunk);
     for (let start = 0; start < 1 << 24; start += chunk) {
-      for (let p = 0; p < chunk; p += 1) {
-        const c = start + p;
-        bytes[3 * p] = c >>> 16;
-        bytes[3 * p + 1] = (c >>> 8) & 255;
-        bytes[3 * p + 2] = c & 255;
-      }
+      fillRgb8Colours(bytes, start);
       rgb8ToModelLab(bytes, {}, arrays);
       modelLabToRgb8(arrays.L, arrays.ab, {}, back);
       for (let i = 0; i < bytes.length; i += 1) {

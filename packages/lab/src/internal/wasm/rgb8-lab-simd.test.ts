@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { itIsTheBuildOfItsSources } from '../../../../../scripts/embedded-module-tests.js';
+import { fillRgb8Colours } from '../../../../../scripts/test-utils.js';
 import { rgb8ToModelLabLoop } from '../../typed-arrays.js';
 import { MODULE_BASE64, SOURCES_SHA256 } from './lab-kernels.wasm.js';
 import { CHUNK_PIXELS, rgb8ToModelLabSimd } from './rgb8-lab-simd.js';
@@ -35,12 +36,7 @@ describe('rgb8ToModelLab\'s SIMD kernel', () => {
     const chunk = 1 << 20;
     const rgb = new Uint8Array(3 * chunk);
     for (let start = 0; start < 1 << 24; start += chunk) {
-      for (let p = 0; p < chunk; p += 1) {
-        const c = start + p;
-        rgb[3 * p] = c >>> 16;
-        rgb[3 * p + 1] = (c >>> 8) & 255;
-        rgb[3 * p + 2] = c & 255;
-      }
+      fillRgb8Colours(rgb, start);
       const at = firstDifference(rgb, 3);
       if (at >= 0) throw new Error(`colours from ${start}: value ${at} differs`);
     }

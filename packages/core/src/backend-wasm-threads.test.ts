@@ -4,6 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it } from 'vitest';
 
 import { initBackend } from './backend.js';
+import { kernelThreadCount } from './training/wasm/training-kernels.js';
 import { rejection } from '../../../scripts/test-utils.js';
 
 // tfjs starts the wasm backend once per process, and vitest gives each test file its own, so
@@ -24,6 +25,8 @@ describe('initBackend wasmThreads (Node)', () => {
   it('runs the wasm backend on two threads in Node, with the same results as the cpu backend', async () => {
     expect(await initBackend({ backend: 'wasm', wasmThreads: 2, env: {} })).toBe('wasm');
     expect(getThreadsCount()).toBe(2);
+    // colorize's Winograd kernel runs on as many threads: the forward conv of f and its input gradient.
+    expect(kernelThreadCount()).toBe(2);
     // Large enough for XNNPACK to split it over both threads; through colorize's wasm training
     // kernels (the filter and input gradients) too.
     const x = tf.randomNormal([2, 24, 24, 16], 0, 1, 'float32', 1) as tf.Tensor4D;
@@ -50,8 +53,11 @@ describe('initBackend wasmThreads (Node)', () => {
       }
       expect(worst / scale, `output ${k}`).toBeLessThan(1e-5);
     }
-    // The wasm backend keeps its threads once started; asking again changes nothing and says nothing.
+    // The wasm backend keeps its threads once started; asking again says nothing and sets only colorize's.
     expect(await initBackend({ backend: 'wasm', wasmThreads: 4, env: {} })).toBe('wasm');
     expect(getThreadsCount()).toBe(2);
+    expect(kernelThreadCount()).toBe(4);
+    expect(await initBackend({ backend: 'wasm', wasmThreads: 1, env: {} })).toBe('wasm');
+    expect(kernelThreadCount()).toBe(1);
   });
 });

@@ -8,7 +8,7 @@ import { depthwiseBackpropFilterNHWC, depthwiseBackpropInputNHWC } from './depth
 import { conv2dBackpropFilterSimd } from './wasm/conv2d-backprop-filter-simd.js';
 import { conv2dBackpropInputSimd, SIMD_INPUT_MAX_CHANNELS } from './wasm/conv2d-backprop-input-simd.js';
 import { conv2dWinograd, winogradApplies } from './wasm/conv2d-winograd.js';
-import { trainingKernels } from './wasm/training-kernels.js';
+import { kernelThreadCount, trainingKernels } from './wasm/training-kernels.js';
 import type { WasmHeapBackend } from './wasm/training-kernels.js';
 
 type Attrs = Record<string, unknown>;
@@ -105,10 +105,9 @@ export const TFJS_WASM_KERNELS = new Map<string, tf.KernelFunc>();
 type WasmBackendWithThreads = WasmHeapBackend & { wasm: { tfjs?: { getThreadsCount?(): number } } };
 
 /**
- * The most wasm threads at which Winograd on one thread beats XNNPACK on all of them: it does the
- * U-Net's 3 × 3 convs 1.9 to 3.5 times as fast as XNNPACK on one thread, and a whole base-64
- * U-Net (batch 16, 128 px) in 4.6 s on a two-thread backend where XNNPACK takes 7.4 s
- * (bench/results/generator-inference.md). On more threads XNNPACK's share of each grows.
+ * The most XNNPACK threads at which Winograd on one thread still beats XNNPACK on all of them: it
+ * does the U-Net's 3 × 3 convs 1.9 to 3.5 times as fast as XNNPACK on one thread, and a whole
+ * base-64 U-Net (batch 16, 128 px) in 4.5 s on a two-thread backend where XNNPACK takes 7.4 s.
  */
 const WINOGRAD_MAX_THREADS = 2;
 
@@ -116,7 +115,8 @@ const WINOGRAD_MAX_THREADS = 2;
  * wasm's forward convolution (`Conv2D`, and `FusedConv2D` with a bias and a linear or ReLU
  * activation): 3 × 3 stride-1 convolutions with channels in multiples of 4 (nearly every conv of
  * a U-Net, and the input gradients of those convs) by Winograd's F(4×4, 3×3)
- * (`wasm/conv2d-winograd.c`) on one thread, where the backend runs at most
+ * (`wasm/conv2d-winograd.c`) on colorize's kernel threads, where those are as many as tfjs's
+ * XNNPACK threads (as `initBackend` starts them) or XNNPACK has at most
  * {@link WINOGRAD_MAX_THREADS}; every other convolution by tfjs's own kernel.
  */
 function forwardConv(kernelName: 'Conv2D' | 'FusedConv2D'): tf.KernelFunc {
@@ -127,7 +127,7 @@ function forwardConv(kernelName: 'Conv2D' | 'FusedConv2D'): tf.KernelFunc {
     const backend = args.backend as unknown as WasmBackendWithThreads;
     if (x!.dtype === 'float32' && attrs['dataFormat'] !== 'NCHW' && (activation === 'linear' || activation === 'relu')
       && preluActivationWeights == null && (bias == null || (bias.shape.length === 1 && bias.shape[0] === filter!.shape[3]))
-      && (backend.wasm.tfjs?.getThreadsCount?.() ?? 1) <= WINOGRAD_MAX_THREADS) {
+      && (backend.wasm.tfjs?.getThreadsCount?.() ?? 1) <= Math.max(WINOGRAD_MAX_THREADS, kernelThreadCount())) {
       const info = convGeometry(x!.shape, filter!.shape, pair(attrs['strides'] as number), pair((attrs['dilations'] as number) ?? 1),
         attrs['pad'] as ConvPad, 'NHWC', attrs['dimRoundingMode'] as Rounding);
       if (winogradApplies(info)) {

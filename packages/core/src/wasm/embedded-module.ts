@@ -16,6 +16,14 @@ export interface EmbeddedExports {
 export interface EmbeddedInstance<E extends EmbeddedExports> {
   exports: E;
   memory: WebAssembly.Memory;
+  /** The compiled module, which other threads instantiate on a shared {@link EmbeddedInstance.memory}. */
+  module: WebAssembly.Module;
+  /**
+   * Whether {@link EmbeddedInstance.memory} is shared, so that other threads can run the module
+   * on it: for modules linked with a shared memory (`--shared-memory`), where the runtime shares
+   * memory (Node, workers, cross-origin-isolated pages).
+   */
+  shared: boolean;
 }
 
 const PAGE = 65536;
@@ -27,9 +35,80 @@ function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-function imports(): { memory: WebAssembly.Memory; imports: WebAssembly.Imports } {
-  const memory = new WebAssembly.Memory({ initial: 2 });
-  return { memory, imports: { env: { memory } } };
+/** An unsigned LEB128 number at `at`: its value and the index after it. */
+function leb(bytes: Uint8Array, at: number): [number, number] {
+  let value = 0;
+  let scale = 1;
+  for (;;) {
+    const byte = bytes[at++]!;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return [value, at];
+    scale *= 128;
+  }
+}
+
+/** The limits of a module's imported memory: where its flags byte lies, its flags, its pages. */
+interface MemoryImport {
+  flagsAt: number;
+  flags: number;
+  initial: number;
+  maximum: number | undefined;
+}
+
+/** The memory a module imports (its import section's one memory), or `null` where it imports none. */
+export function memoryImport(bytes: Uint8Array): MemoryImport | null {
+  for (let at = 8; at < bytes.length;) {
+    const id = bytes[at]!;
+    const [size, body] = leb(bytes, at + 1);
+    at = body + size;
+    if (id !== 2) continue;
+    let [count, p] = leb(bytes, body);
+    for (; count > 0; count -= 1) {
+      for (const _name of ['module', 'field']) {
+        const [length, next] = leb(bytes, p);
+        p = next + length;
+      }
+      const kind = bytes[p++]!;
+      if (kind === 0) [, p] = leb(bytes, p); // a function: its type
+      else if (kind === 3) p += 2; // a global: its type and mutability
+      else {
+        if (kind === 1) p += 1; // a table: its element type, then limits
+        const flagsAt = p;
+        const flags = bytes[p++]!;
+        let initial: number;
+        let maximum: number | undefined;
+        [initial, p] = leb(bytes, p);
+        if ((flags & 1) !== 0) [maximum, p] = leb(bytes, p);
+        if (kind === 2) return { flagsAt, flags, initial, maximum };
+      }
+    }
+  }
+  return null;
+}
+
+const SHARED = 2;
+
+/**
+ * The memory to instantiate a module with: shared where the module was linked with a shared
+ * memory and the runtime can share one; otherwise not shared, and the module's bytes rewritten to
+ * import it so (the same code: its atomic operations are valid on unshared memory).
+ */
+function imports(bytes: Uint8Array<ArrayBuffer>, share: boolean): { memory: WebAssembly.Memory; imports: WebAssembly.Imports; shared: boolean } {
+  const limits = memoryImport(bytes);
+  const initial = limits?.initial ?? 1;
+  const maximum = limits?.maximum;
+  let memory: WebAssembly.Memory | undefined;
+  if (limits !== null && (limits.flags & SHARED) !== 0) {
+    try {
+      if (share) memory = new WebAssembly.Memory({ initial, maximum: maximum!, shared: true });
+    } catch {
+      // Browsers share memory only on cross-origin-isolated pages.
+    }
+    if (memory === undefined) bytes[limits.flagsAt] = limits.flags & ~SHARED;
+  }
+  const shared = memory !== undefined;
+  memory ??= new WebAssembly.Memory({ initial, ...(maximum === undefined ? {} : { maximum }) });
+  return { memory, imports: { env: { memory } }, shared };
 }
 
 /** One embedded module, instantiated at most once per thread. */
@@ -38,8 +117,12 @@ export class EmbeddedModule<E extends EmbeddedExports> {
   private loaded: EmbeddedInstance<E> | null | undefined;
   private loading: Promise<void> | undefined;
 
-  /** @param base64 - the module's bytes, base64 (a generated `*.wasm.ts` file's `MODULE_BASE64`). */
-  constructor(private readonly base64: string) {}
+  /**
+   * @param base64 - the module's bytes, base64 (a generated `*.wasm.ts` file's `MODULE_BASE64`).
+   * @param share - whether to give a module linked with a shared memory a shared one where the
+   *   runtime can; `false` unshares it everywhere (as where the runtime cannot). Defaults to true.
+   */
+  constructor(private readonly base64: string, private readonly share = true) {}
 
   /** The module's bytes, or `null` where the runtime lacks WebAssembly SIMD (then loaded is null). */
   private bytes(): Uint8Array<ArrayBuffer> | null {
@@ -63,9 +146,10 @@ export class EmbeddedModule<E extends EmbeddedExports> {
     const bytes = this.bytes();
     if (bytes === null) return null;
     try {
-      const { memory, imports: env } = imports();
-      const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), env);
-      this.loaded = { exports: instance.exports as unknown as E, memory };
+      const { memory, imports: env, shared } = imports(bytes, this.share);
+      const module = new WebAssembly.Module(bytes);
+      const instance = new WebAssembly.Instance(module, env);
+      this.loaded = { exports: instance.exports as unknown as E, memory, module, shared };
     } catch (err) {
       if (!(err instanceof RangeError)) throw err;
       void this.load();
@@ -84,9 +168,9 @@ export class EmbeddedModule<E extends EmbeddedExports> {
     if (this.loading === undefined) {
       const bytes = this.bytes();
       if (bytes === null) return Promise.resolve();
-      const { memory, imports: env } = imports();
-      this.loading = WebAssembly.instantiate(bytes, env).then(({ instance }) => {
-        this.loaded = { exports: instance.exports as unknown as E, memory };
+      const { memory, imports: env, shared } = imports(bytes, this.share);
+      this.loading = WebAssembly.instantiate(bytes, env).then(({ module, instance }) => {
+        this.loaded = { exports: instance.exports as unknown as E, memory, module, shared };
       });
     }
     return this.loading;

@@ -6,9 +6,9 @@
 // of the 6 × 6 transform; the transforms of input and output run four channels per vector.
 //
 // The caller (conv2d-winograd.ts) copies images into this module's memory, transforms the filter
-// once per call (wino_filter), then converts blocks of tiles (wino_block). Channels are multiples
-// of 4. float32 throughout; the transforms' constants (up to 8 in A, 5 in B, 1/24 in G) make the
-// rounding error a few times the direct form's.
+// once per call (wino_filter), then converts blocks of tiles on one or more threads
+// (wino_blocks). Channels are multiples of 4. float32 throughout; the transforms' constants (up
+// to 8 in A, 5 in B, 1/24 in G) make the rounding error a few times the direct form's.
 #include <wasm_simd128.h>
 
 static int H, W, CI, CO, PT, PL, OH, OW, TH, TW;
@@ -181,9 +181,23 @@ static void output_tiles(const float *M, int stride, int t0, int count, const fl
 
 // Tiles t0 … t0 + count − 1 (count ≤ capacity of V and M, rounded up to 4 there) of the images at x
 // into y. V holds 36 × ⌈count/4⌉·4 × ci floats, M the same × co.
-void wino_block(const float *x, const float *U, const float *bias, int relu, float *y, int t0, int count, float *V, float *M) {
+static void wino_block(const float *x, const float *U, const float *bias, int relu, float *y, int t0, int count, float *V, float *M) {
   const int tiles = (count + 3) & ~3;
   input_tiles(x, t0, count, V, tiles);
   products(V, U, M, tiles);
   output_tiles(M, tiles, t0, count, bias, relu, y);
+}
+
+// All `tiles` tiles of the images at x into y, shared among threads: every thread calls this with
+// the same arguments but its own number (0, 1, …) and takes blocks of `block` tiles (a multiple
+// of 4) from the counter at next (0 before the first thread starts) until none is left. Each
+// thread's scratch is 36 × block × (ci + co) floats from scratch + thread × that.
+void wino_blocks(const float *x, const float *U, const float *bias, int relu, float *y, int tiles, int block, int *next,
+                 float *scratch, int thread) {
+  float *V = scratch + (long)thread * 36 * block * (CI + CO), *M = V + 36 * block * CI;
+  for (;;) {
+    const int t0 = __atomic_fetch_add(next, 1, __ATOMIC_RELAXED) * block;
+    if (t0 >= tiles) return;
+    wino_block(x, U, bias, relu, y, t0, tiles - t0 < block ? tiles - t0 : block, V, M);
+  }
 }

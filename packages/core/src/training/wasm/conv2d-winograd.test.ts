@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 import { maxRelativeError } from '../../../../../scripts/test-utils.js';
 import { conv2dWinograd, winogradApplies } from './conv2d-winograd.js';
+import { kernelThreadCount, setTrainingKernelThreads } from './training-kernels.js';
 import type { WasmHeapBackend } from './training-kernels.js';
 
 /** The convolution in float64 (the exact value to compare float32 forms with): relu?(conv(x, f) + bias). */
@@ -58,5 +59,34 @@ describe('conv2dWinograd', () => {
     y.dispose();
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, f, ...(bias ? [bias] : [])]);
+  });
+
+  it('gives the same bits on two threads as on one (blocks of tiles shared out between them), and nothing leaks', async () => {
+    await tf.setBackend('wasm');
+    const info = tf.backend_util.computeConv2DInfo([5, 30, 26, 24], [3, 3, 24, 16], [1, 1], 1, 'same', undefined, false, 'channelsLast');
+    const x = tf.randomNormal([5, 30, 26, 24], 0, 1, 'float32', 51) as tf.Tensor4D;
+    const f = tf.randomNormal([3, 3, 24, 16], 0, 1, 'float32', 52) as tf.Tensor4D;
+    const bias = tf.randomNormal([16], 0, 1, 'float32', 53);
+    const run = (): Float32Array => {
+      const y = tf.engine().makeTensorFromTensorInfo(conv2dWinograd(tf.backend() as unknown as WasmHeapBackend, x, f, bias, true, info)!);
+      const values = y.dataSync() as Float32Array;
+      y.dispose();
+      return values;
+    };
+    try {
+      const before = tf.memory().numTensors;
+      expect(await setTrainingKernelThreads(2)).toBe(2);
+      expect(kernelThreadCount()).toBe(2);
+      const two = run();
+      expect(await setTrainingKernelThreads(1)).toBe(1);
+      const one = run();
+      expect(Buffer.from(two.buffer).equals(Buffer.from(one.buffer))).toBe(true);
+      expect(maxRelativeError(one, direct(x.dataSync() as Float32Array, f.dataSync() as Float32Array, bias.dataSync() as Float32Array, true, info)))
+        .toBeLessThan(1e-5);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      await setTrainingKernelThreads(1);
+      tf.dispose([x, f, bias]);
+    }
   });
 });

@@ -1,13 +1,17 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 import { align16, heapStart, reserve } from '../../wasm/embedded-module.js';
-import { heapIndex, trainingKernels, wasmHeap } from './training-kernels.js';
+import { heapIndex, kernelThreadCount, runThreaded, trainingKernels, wasmHeap } from './training-kernels.js';
 import type { WasmHeapBackend } from './training-kernels.js';
 
 /** The bytes of input and output images copied into the module at a time (at least one image). */
 const IMAGE_BYTES = 1 << 23;
 /** The bytes of transformed tiles (V and M) per block: enough tiles that each U[ξ] read serves many. */
 const BLOCK_BYTES = 1 << 21;
+/** The fewest tiles per block when blocks are made smaller to give every thread several. */
+const MIN_SHARED_BLOCK = 16;
+/** The blocks per thread aimed at, so that a thread slowed by others on its core takes fewer. */
+const BLOCKS_PER_THREAD = 4;
 
 /**
  * Whether {@link conv2dWinograd} computes a conv of this geometry: a 3 × 3 filter at stride 1
@@ -22,7 +26,9 @@ export function winogradApplies(info: tf.backend_util.Conv2DInfo): boolean {
 /**
  * A conv2d on the wasm backend, NHWC, by Winograd's F(4×4, 3×3) with colorize's SIMD kernel
  * (`conv2d-winograd.c`): `y = relu?(conv(x, filter) + bias)`. A quarter of the direct form's
- * multiply-adds; float32 results within a few times the direct form's rounding of it.
+ * multiply-adds; float32 results within a few times the direct form's rounding of it. The blocks
+ * of tiles are shared out among colorize's kernel threads ({@link kernelThreadCount}; the same
+ * bits on any number), the copies in and out run on this one.
  *
  * @param backend - tfjs's wasm backend.
  * @param x - `[b, h, w, ci]` float32.
@@ -42,16 +48,21 @@ export function conv2dWinograd(backend: WasmHeapBackend, x: tf.TensorInfo, filte
   const yImage = oh * ow * co;
   const imgs = Math.max(1, Math.min(b, Math.floor(IMAGE_BYTES / (4 * (xImage + yImage)))));
   const tilesPerImage = Math.ceil(oh / 4) * Math.ceil(ow / 4);
-  const block = Math.min(4 * Math.ceil((imgs * tilesPerImage) / 4), Math.max(32, 4 * Math.floor(BLOCK_BYTES / (36 * 4 * (ci + co) * 4))));
-  // The module's memory: U, the bias, a group of images in and out, then a block's V and M.
-  const uAt = heapStart(kernels);
+  const threads = kernelThreadCount();
+  const groupTiles = 4 * Math.ceil((imgs * tilesPerImage) / 4);
+  let block = Math.min(groupTiles, Math.max(32, 4 * Math.floor(BLOCK_BYTES / (36 * 4 * (ci + co) * 4))));
+  if (threads > 1) block = Math.min(block, Math.max(MIN_SHARED_BLOCK, 4 * Math.ceil(groupTiles / (4 * BLOCKS_PER_THREAD * threads))));
+  // The module's memory: the blocks' counter, U, the filter, the bias, a group of images in and
+  // out, then each thread's V and M for a block.
+  const nextAt = heapStart(kernels);
+  const uAt = nextAt + 16;
   const gAt = uAt + align16(4 * 36 * ci * co);
   const biasAt = gAt + align16(4 * 9 * ci * co);
   const xAt = biasAt + align16(4 * co);
   const yAt = xAt + align16(4 * imgs * xImage);
-  const vAt = yAt + align16(4 * imgs * yImage);
-  const mAt = vAt + align16(4 * 36 * block * ci);
-  const memory = reserve(kernels, mAt + 4 * 36 * block * co);
+  const scratchAt = yAt + align16(4 * imgs * yImage);
+  const memory = reserve(kernels, scratchAt + threads * 4 * 36 * block * (ci + co));
+  const counter = new Int32Array(memory.buffer, nextAt, 1);
 
   let heap = wasmHeap(backend);
   const filterFrom = heapIndex(backend, filter);
@@ -71,10 +82,8 @@ export function conv2dWinograd(backend: WasmHeapBackend, x: tf.TensorInfo, filte
   for (let n0 = 0; n0 < b; n0 += imgs) {
     const count = Math.min(imgs, b - n0);
     memory.set(heap.subarray(xFrom + n0 * xImage, xFrom + (n0 + count) * xImage), xAt / 4);
-    const tiles = count * tilesPerImage;
-    for (let t0 = 0; t0 < tiles; t0 += block) {
-      k.wino_block(xAt, uAt, bias === null ? 0 : biasAt, relu ? 1 : 0, yAt, t0, Math.min(block, tiles - t0), vAt, mAt);
-    }
+    counter[0] = 0;
+    runThreaded(kernels, 'wino_blocks', [xAt, uAt, bias === null ? 0 : biasAt, relu ? 1 : 0, yAt, count * tilesPerImage, block, nextAt, scratchAt]);
     heap.set(memory.subarray(yAt / 4, yAt / 4 + count * yImage), yTo + n0 * yImage);
   }
   return out;

@@ -1,8 +1,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
+import { importOptional, isNodeRuntime } from '../../internal/backend-loaders.js';
 import { EmbeddedModule } from '../../wasm/embedded-module.js';
 import type { EmbeddedInstance } from '../../wasm/embedded-module.js';
-import { MODULE_BASE64 } from './training-kernels.wasm.js';
+import { KernelThreads } from '../../wasm/kernel-threads.js';
+import { MODULE_BASE64, STACK_SLOT_BYTES, STACK_SLOTS } from './training-kernels.wasm.js';
 
 /**
  * What colorize's kernels read of tfjs's wasm backend: its heap and where each tensor lies in
@@ -25,9 +27,15 @@ export interface TrainingKernelExports {
   input_gradient(dy: number, i0: number, i1: number, wt: number, dx: number, p: number): void;
   wino_geometry(h: number, w: number, ci: number, co: number, padTop: number, padLeft: number, oh: number, ow: number): void;
   wino_filter(g: number, u: number): void;
-  wino_block(x: number, u: number, bias: number, relu: number, y: number, t0: number, count: number, v: number, m: number): void;
+  wino_blocks(x: number, u: number, bias: number, relu: number, y: number, tiles: number, block: number, next: number,
+    scratch: number, thread: number): void;
   __heap_base: WebAssembly.Global;
+  __stack_pointer: WebAssembly.Global;
 }
+
+/** The functions of {@link TrainingKernelExports} that run on several threads (their last argument is the thread's number). */
+type ThreadedFunction = 'wino_blocks';
+const THREADED: readonly ThreadedFunction[] = ['wino_blocks'];
 
 /** The module instantiated in this thread, with its own memory. */
 export type TrainingKernels = EmbeddedInstance<TrainingKernelExports>;
@@ -53,6 +61,40 @@ export function trainingKernels(): TrainingKernels | null {
  */
 export function loadTrainingKernels(): Promise<void> {
   return MODULE.load();
+}
+
+let threads: KernelThreads<TrainingKernelExports> | null = null;
+
+/**
+ * Runs the module's kernels on `count` threads from now on (this thread and `count − 1` helper
+ * threads), in Node; 1 stops the helpers. Returns the number it runs on: 1 outside Node, where
+ * the runtime lacks WebAssembly SIMD, or where it cannot share the module's memory.
+ */
+export async function setTrainingKernelThreads(count: number): Promise<number> {
+  if (count === kernelThreadCount()) return count;
+  const closing = threads;
+  threads = null;
+  await closing?.close();
+  const kernels = trainingKernels();
+  if (count <= 1 || kernels === null || !kernels.shared || !isNodeRuntime()) return 1;
+  const workerThreads = await importOptional('node:worker_threads');
+  const helpers = Math.min(count, STACK_SLOTS) - 1;
+  threads = await KernelThreads.start(kernels, THREADED, helpers, { slotBytes: STACK_SLOT_BYTES, slots: STACK_SLOTS }, workerThreads);
+  return threads.count;
+}
+
+/** The number of threads the module's threaded kernels run on (1 until {@link setTrainingKernelThreads}). */
+export function kernelThreadCount(): number {
+  return threads?.count ?? 1;
+}
+
+/**
+ * Calls one of the module's threaded kernels on every thread it runs on ({@link kernelThreadCount}),
+ * with the thread's number after `args`; returns when all have returned.
+ */
+export function runThreaded(kernels: TrainingKernels, name: ThreadedFunction, args: readonly number[]): void {
+  if (threads === null) (kernels.exports[name] as (...a: number[]) => void)(...args, 0);
+  else threads.run(name, args);
 }
 
 /** Where a tensor's values start in tfjs's wasm heap, as a float index into {@link wasmHeap}. */

@@ -10,7 +10,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
 import { modelLabToRgb8, rgb8ToModelLab } from '@colorize/lab';
-import { colorizeImage } from '@colorize/models';
+import { colorizeImage, foldBatchNorm } from '@colorize/models';
 
 /** What one colorization reports, left in `window.colorizeResult` for the browser tests. */
 export interface DemoResult {
@@ -111,7 +111,8 @@ async function main(): Promise<void> {
     select.add(option);
   }
   select.value = params.get('backend') ?? BACKENDS.find((b) => available[b] === 'ok') ?? 'cpu';
-  const generator = await tfl.loadLayersModel(new URL('./model/model.json', location.href).href);
+  // Its norms folded into its convs: the same colors, a fifth less work.
+  const generator = foldBatchNorm(await tfl.loadLayersModel(new URL('./model/model.json', location.href).href));
   let file: Blob | undefined;
   const run = async (): Promise<void> => {
     if (!file) return;

@@ -14,6 +14,7 @@ export { criticBlock, criticInitializer, decoderBlock, doubleConv, encoderBlock,
 export type { Norm, Upsample } from './blocks.js';
 export { colorizeImage } from './colorize-image.js';
 export type { AbPredictor, ColorizeImageOptions, Rgb8Image } from './colorize-image.js';
+export { foldBatchNorm } from './fold-batch-norm.js';
 export { InstanceNormalization } from './instance-normalization.js';
 export type { InstanceNormalizationArgs } from './instance-normalization.js';
 export { buildPatchCritic, PATCH_CRITIC_SEED, resolvePatchCriticOptions } from './patch-critic.js';

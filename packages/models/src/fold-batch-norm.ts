@@ -57,7 +57,7 @@ interface Fold {
  *
  * @param model - a functional tfjs-layers model (as {@link buildUNet} makes, or loaded from one).
  * @returns a new model with the same inputs and outputs, and as many fewer layers as it folded.
- * @throws {@link ColorizeError} `INVALID_OPTION` when `model` is not a tfjs-layers functional model.
+ * @throws {@link @colorize/core!ColorizeError} `INVALID_OPTION` when `model` is not a tfjs-layers functional model.
  * @example
  * ```ts
  * const generator = await tfl.loadLayersModel('file://model/model.json');

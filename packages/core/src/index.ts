@@ -32,8 +32,5 @@ export { registerTrainingSupport, TRAINING_SUPPORT } from './training/register-t
 export type { SsimOptions } from './metrics/ssim.js';
 export { align16, EmbeddedModule, heapStart, reserve } from './wasm/embedded-module.js';
 export type { EmbeddedExports, EmbeddedInstance } from './wasm/embedded-module.js';
-export { KernelThreads } from './wasm/kernel-threads.js';
-export type { StackSlots, ThreadedExports } from './wasm/kernel-threads.js';
-export { kernelThreadCount, setTrainingKernelThreads } from './training/wasm/training-kernels.js';
 export { assertImage, assertOptions, assertPositive, assertSameShape } from './validate.js';
 export type { AssertImageOptions } from './validate.js';

@@ -13,9 +13,7 @@ interface LayerEntry {
 }
 
 interface ModelConfig {
-  name: string;
   layers: LayerEntry[];
-  inputLayers: unknown[];
   outputLayers: unknown[];
 }
 
@@ -24,23 +22,17 @@ function inputsOf(entry: LayerEntry): string[] {
   return (entry.inboundNodes as unknown[][][]).flatMap((node) => node.map((input) => input[0] as string));
 }
 
-/** Replaces the layer name `from` by `to` wherever it appears as an input or output (`[name, node, tensor…]` lists). */
-function rewire(value: unknown, from: string, to: string): unknown {
+/** Renames layers wherever they appear as an input or output (`[name, node, tensor…]` lists), by `names`. */
+function rewire(value: unknown, names: ReadonlyMap<string, string>): unknown {
   if (!Array.isArray(value)) return value;
-  if (value[0] === from && typeof value[1] === 'number') return [to, ...value.slice(1)];
-  return value.map((v) => rewire(v, from, to));
+  const to = typeof value[1] === 'number' ? names.get(value[0] as string) : undefined;
+  if (to !== undefined) return [to, ...value.slice(1)];
+  return value.map((v) => rewire(v, names));
 }
 
 const isRelu = (entry: LayerEntry): boolean =>
   (entry.className === 'ReLU' && entry.config['maxValue'] == null)
   || (entry.className === 'Activation' && entry.config['activation'] === 'relu');
-
-/** A conv, the BatchNormalization after it, and the ReLU after that (if any), as folded into one. */
-interface Fold {
-  conv: string;
-  norm: tfl.layers.Layer;
-  relu: boolean;
-}
 
 /**
  * A copy of a model for inference in which every 2-D convolution followed by BatchNormalization
@@ -78,8 +70,9 @@ export function foldBatchNorm(model: tfl.LayersModel): tfl.LayersModel {
     return list.length === 1 && !outputs.has(name) ? list[0] : undefined;
   };
 
-  const folds = new Map<string, Fold>();
-  const removed = new Set<string>();
+  // Each folded conv's name → its norm layer; each removed layer's name → the conv that now gives its output.
+  const folds = new Map<string, tfl.layers.Layer>();
+  const replacedBy = new Map<string, string>();
   for (const entry of config.layers) {
     const c = entry.config;
     if (entry.className !== 'Conv2D' || c['dataFormat'] !== 'channelsLast' || c['activation'] !== 'linear') continue;
@@ -88,27 +81,22 @@ export function foldBatchNorm(model: tfl.LayersModel): tfl.LayersModel {
     if (normEntry?.className !== 'BatchNormalization' || (axis !== -1 && axis !== 3) || inputsOf(normEntry).length !== 1) continue;
     const reluEntry = only(normEntry.name);
     const relu = reluEntry !== undefined && isRelu(reluEntry);
-    const last = relu ? reluEntry : normEntry;
-    folds.set(entry.name, { conv: entry.name, norm: model.getLayer(normEntry.name), relu });
-    removed.add(normEntry.name);
-    if (relu) removed.add(reluEntry.name);
+    folds.set(entry.name, model.getLayer(normEntry.name));
+    replacedBy.set(normEntry.name, entry.name);
+    if (relu) replacedBy.set(reluEntry.name, entry.name);
     c['useBias'] = true;
     if (relu) c['activation'] = 'relu';
-    for (const other of config.layers) other.inboundNodes = rewire(other.inboundNodes, last.name, entry.name) as unknown[];
-    config.outputLayers = rewire(config.outputLayers, last.name, entry.name) as unknown[];
   }
-  config.layers = config.layers.filter((entry) => !removed.has(entry.name));
+  config.layers = config.layers.filter((entry) => !replacedBy.has(entry.name));
+  for (const entry of config.layers) entry.inboundNodes = rewire(entry.inboundNodes, replacedBy) as unknown[];
+  config.outputLayers = rewire(config.outputLayers, replacedBy) as unknown[];
 
   const folded = tfl.LayersModel.fromConfig(tfl.LayersModel, config as unknown as tf.serialization.ConfigDict) as tfl.LayersModel;
   for (const layer of folded.layers) {
-    const fold = folds.get(layer.name);
-    if (fold === undefined) {
-      const weights = model.getLayer(layer.name).getWeights();
-      if (weights.length > 0) layer.setWeights(weights);
-      continue;
-    }
-    const conv = model.getLayer(fold.conv);
-    tf.tidy(() => layer.setWeights(foldedWeights(conv, fold.norm)));
+    const original = model.getLayer(layer.name);
+    const norm = folds.get(layer.name);
+    if (norm !== undefined) tf.tidy(() => layer.setWeights(foldedWeights(original, norm)));
+    else if (original.getWeights().length > 0) layer.setWeights(original.getWeights());
   }
   const metadata = model.getUserDefinedMetadata();
   if (metadata !== undefined) folded.setUserDefinedMetadata(metadata);

@@ -7,7 +7,7 @@ import type { ConvPad } from './conv-geometry.js';
 import { depthwiseBackpropFilterNHWC, depthwiseBackpropInputNHWC } from './depthwise-backprop.js';
 import { conv2dBackpropFilterSimd } from './wasm/conv2d-backprop-filter-simd.js';
 import { conv2dBackpropInputSimd, SIMD_INPUT_MAX_CHANNELS } from './wasm/conv2d-backprop-input-simd.js';
-import { conv2dWinograd, winogradApplies } from './wasm/conv2d-winograd.js';
+import { conv2dBackpropInputWinograd, conv2dWinograd, winogradApplies } from './wasm/conv2d-winograd.js';
 import { kernelThreadCount, trainingKernels } from './wasm/training-kernels.js';
 import type { WasmHeapBackend } from './wasm/training-kernels.js';
 
@@ -37,22 +37,50 @@ function inputInfo(filterShape: readonly number[], attrs: Attrs): tf.backend_uti
     attrs['dataFormat'] as string, attrs['dimRoundingMode'] as Rounding);
 }
 
+type WasmBackendWithThreads = WasmHeapBackend & { wasm: { tfjs?: { getThreadsCount?(): number } } };
+
+/**
+ * The most XNNPACK threads at which Winograd on one thread still beats XNNPACK on all of them: it
+ * does the U-Net's 3 × 3 convs 1.9 to 3.5 times as fast as XNNPACK on one thread, and a whole
+ * base-64 U-Net (batch 16, 128 px) in 4.5 s on a two-thread backend where XNNPACK takes 7.4 s.
+ */
+const WINOGRAD_MAX_THREADS = 2;
+
+/**
+ * Whether colorize's Winograd kernel runs this backend's convs: where its kernel threads are as
+ * many as tfjs's XNNPACK threads (as `initBackend` starts them) or XNNPACK has at most
+ * {@link WINOGRAD_MAX_THREADS}.
+ */
+function winogradHere(backend: WasmBackendWithThreads): boolean {
+  return (backend.wasm.tfjs?.getThreadsCount?.() ?? 1) <= Math.max(WINOGRAD_MAX_THREADS, kernelThreadCount());
+}
+
 const conv2dBackpropInputComposed = kernel(({ dy, filter }, attrs, nchw) => {
   const dx = conv2dBackpropInputNHWC(nchw ? toNHWC(dy!) : dy!, filter!, inputInfo(filter!.shape, attrs));
   return nchw ? toNCHW(dx) : dx;
 });
 
 /**
- * wasm's input gradient: for up to {@link SIMD_INPUT_MAX_CHANNELS} input channels (NHWC)
- * colorize's SIMD kernel (`wasm/conv2d-backprop-input.c`), otherwise forward convolutions
- * (`conv2d-backprop-input.ts`), which are as fast as the forward conv with more channels.
+ * wasm's input gradient (NHWC): for 3 × 3 stride-1 convs that Winograd takes (the U-Net's),
+ * colorize's Winograd kernel on the rotated filter ({@link conv2dBackpropInputWinograd}); for up
+ * to {@link SIMD_INPUT_MAX_CHANNELS} input channels colorize's SIMD kernel
+ * (`wasm/conv2d-backprop-input.c`); otherwise forward convolutions (`conv2d-backprop-input.ts`),
+ * which are as fast as the forward conv with more channels.
  */
 const conv2dBackpropInput: tf.KernelFunc = (args) => {
   const { dy, filter } = args.inputs as Record<string, tf.TensorInfo>;
   const attrs = args.attrs as Attrs;
-  if (attrs['dataFormat'] !== 'NCHW' && filter!.shape[2]! <= SIMD_INPUT_MAX_CHANNELS) {
-    const dx = conv2dBackpropInputSimd(args.backend as unknown as WasmHeapBackend, dy!, filter!, inputInfo(filter!.shape, attrs));
-    if (dx !== null) return dx;
+  const backend = args.backend as unknown as WasmBackendWithThreads;
+  if (attrs['dataFormat'] !== 'NCHW' && dy!.dtype === 'float32') {
+    const info = inputInfo(filter!.shape, attrs);
+    if (winogradHere(backend) && winogradApplies(info)) {
+      const dx = conv2dBackpropInputWinograd(backend, dy!, filter!, info);
+      if (dx !== null) return dx;
+    }
+    if (filter!.shape[2]! <= SIMD_INPUT_MAX_CHANNELS) {
+      const dx = conv2dBackpropInputSimd(backend, dy!, filter!, info);
+      if (dx !== null) return dx;
+    }
   }
   return conv2dBackpropInputComposed(args);
 };
@@ -102,22 +130,11 @@ const depthwiseBackpropInput = kernel(({ dy, filter }, attrs) =>
 /** tfjs's own wasm kernels that colorize's forward convolutions fall back to, by kernel name (exported for tests). */
 export const TFJS_WASM_KERNELS = new Map<string, tf.KernelFunc>();
 
-type WasmBackendWithThreads = WasmHeapBackend & { wasm: { tfjs?: { getThreadsCount?(): number } } };
-
-/**
- * The most XNNPACK threads at which Winograd on one thread still beats XNNPACK on all of them: it
- * does the U-Net's 3 × 3 convs 1.9 to 3.5 times as fast as XNNPACK on one thread, and a whole
- * base-64 U-Net (batch 16, 128 px) in 4.5 s on a two-thread backend where XNNPACK takes 7.4 s.
- */
-const WINOGRAD_MAX_THREADS = 2;
-
 /**
  * wasm's forward convolution (`Conv2D`, and `FusedConv2D` with a bias and a linear or ReLU
  * activation): 3 × 3 stride-1 convolutions with channels in multiples of 4 (nearly every conv of
- * a U-Net, and the input gradients of those convs) by Winograd's F(4×4, 3×3)
- * (`wasm/conv2d-winograd.c`) on colorize's kernel threads, where those are as many as tfjs's
- * XNNPACK threads (as `initBackend` starts them) or XNNPACK has at most
- * {@link WINOGRAD_MAX_THREADS}; every other convolution by tfjs's own kernel.
+ * a U-Net) by Winograd's F(4×4, 3×3) (`wasm/conv2d-winograd.c`) on colorize's kernel threads,
+ * where {@link winogradHere}; every other convolution by tfjs's own kernel.
  */
 function forwardConv(kernelName: 'Conv2D' | 'FusedConv2D'): tf.KernelFunc {
   return (args) => {
@@ -127,7 +144,7 @@ function forwardConv(kernelName: 'Conv2D' | 'FusedConv2D'): tf.KernelFunc {
     const backend = args.backend as unknown as WasmBackendWithThreads;
     if (x!.dtype === 'float32' && attrs['dataFormat'] !== 'NCHW' && (activation === 'linear' || activation === 'relu')
       && preluActivationWeights == null && (bias == null || (bias.shape.length === 1 && bias.shape[0] === filter!.shape[3]))
-      && (backend.wasm.tfjs?.getThreadsCount?.() ?? 1) <= Math.max(WINOGRAD_MAX_THREADS, kernelThreadCount())) {
+      && winogradHere(backend)) {
       const info = convGeometry(x!.shape, filter!.shape, pair(attrs['strides'] as number), pair((attrs['dilations'] as number) ?? 1),
         attrs['pad'] as ConvPad, 'NHWC', attrs['dimRoundingMode'] as Rounding);
       if (winogradApplies(info)) {

@@ -35,7 +35,7 @@ describe('KernelThreads', () => {
       memory[g / 4 + 4 * 4 * 4 + 0] = 1; // the centre tap passes channel 0 to channel 0
       for (let i = 0; i < 16; i += 1) memory[x / 4 + 4 * i] = i + 1;
       k.wino_geometry(4, 4, 4, 4, 1, 1, 4, 4);
-      k.wino_filter(g, u);
+      k.wino_filter(g, u, 0);
       threads.run('wino_blocks', [x, u, 0, 0, y, 1, 4, next, scratch]);
       const out = Array.from({ length: 16 }, (_, i) => memory[y / 4 + 4 * i]);
       expect(out.map((v) => Math.round(v! * 1e4) / 1e4)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));

@@ -6,7 +6,8 @@
 // of the 6 × 6 transform; the transforms of input and output run four channels per vector.
 //
 // The caller (conv2d-winograd.ts) copies images into this module's memory, transforms the filter
-// once per call (wino_filter), then converts blocks of tiles on one or more threads
+// once per call (wino_filter, which also takes the filter of a conv whose input gradient this
+// conv is), then converts blocks of tiles on one or more threads
 // (wino_blocks). Channels are multiples of 4. float32 throughout; the transforms' constants (up
 // to 8 in A, 5 in B, 1/24 in G) make the rounding error a few times the direct form's.
 #include <wasm_simd128.h>
@@ -39,19 +40,46 @@ static inline void g_transform(v128_t g0, v128_t g1, v128_t g2, v128_t *t) {
   t[5] = g2;
 }
 
+// (G g G^T) for four channels of a filter, from its nine taps g9[ky·3 + kx], into U[ξ] + at.
+static inline void filter_point(const v128_t *g9, float *U, int plane, int at) {
+  v128_t t[3][6];  // t[kx][i] = (G g[·][kx])[i]
+  for (int kx = 0; kx < 3; kx += 1) g_transform(g9[kx], g9[3 + kx], g9[6 + kx], t[kx]);
+  for (int i = 0; i < 6; i += 1) {
+    v128_t u[6];
+    g_transform(t[0][i], t[1][i], t[2][i], u);
+    for (int j = 0; j < 6; j += 1) wasm_v128_store(U + (i * 6 + j) * plane + at, u[j]);
+  }
+}
+
 // U[ξ][ci][co] = (G g G^T)[ξ] for the filter g[3][3][ci][co], four output channels per vector.
-void wino_filter(const float *g, float *U) {
+// With `flipped`, g is instead the filter [3][3][co][ci] of the conv whose input gradient this one
+// computes: its taps are taken rotated by 180° and its channels swapped,
+// g'[ky][kx][i][o] = g[2 − ky][2 − kx][o][i], four by four channels through 4 × 4 transposes.
+void wino_filter(const float *g, float *U, int flipped) {
   const int plane = CI * CO;
-  for (int c = 0; c < plane; c += 4) {
-    v128_t t[3][6];  // t[kx][i] = (G g[·][kx])[i]
-    for (int kx = 0; kx < 3; kx += 1) {
-      g_transform(wasm_v128_load(g + kx * plane + c), wasm_v128_load(g + (3 + kx) * plane + c),
-                  wasm_v128_load(g + (6 + kx) * plane + c), t[kx]);
+  if (!flipped) {
+    for (int c = 0; c < plane; c += 4) {
+      v128_t g9[9];
+      for (int k = 0; k < 9; k += 1) g9[k] = wasm_v128_load(g + k * plane + c);
+      filter_point(g9, U, plane, c);
     }
-    for (int i = 0; i < 6; i += 1) {
-      v128_t u[6];
-      g_transform(t[0][i], t[1][i], t[2][i], u);
-      for (int j = 0; j < 6; j += 1) wasm_v128_store(U + (i * 6 + j) * plane + c, u[j]);
+    return;
+  }
+  for (int i = 0; i < CI; i += 4) {    // U's rows in order: its writes stream, the transposed
+    for (int o = 0; o < CO; o += 4) {  // reads take 36 cache lines a step
+      v128_t g9[4][9];  // g9[p][k]: taps of input channel i + p, output channels o … o + 3
+      for (int k = 0; k < 9; k += 1) {
+        const float *rows = g + (8 - k) * plane + o * CI + i;  // g[2 − ky][2 − kx][o + r][i + p]
+        v128_t r0 = wasm_v128_load(rows), r1 = wasm_v128_load(rows + CI);
+        v128_t r2 = wasm_v128_load(rows + 2 * CI), r3 = wasm_v128_load(rows + 3 * CI);
+        v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+        v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+        g9[0][k] = wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5);
+        g9[1][k] = wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7);
+        g9[2][k] = wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5);
+        g9[3][k] = wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7);
+      }
+      for (int p = 0; p < 4; p += 1) filter_point(g9[p], U, plane, (i + p) * CO + o);
     }
   }
 }

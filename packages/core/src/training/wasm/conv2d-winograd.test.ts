@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 
 import { maxRelativeError } from '../../../../../scripts/test-utils.js';
-import { conv2dWinograd, winogradApplies } from './conv2d-winograd.js';
+import { conv2dBackpropInputWinograd, conv2dWinograd, winogradApplies } from './conv2d-winograd.js';
 import { kernelThreadCount, setTrainingKernelThreads } from './training-kernels.js';
 import type { WasmHeapBackend } from './training-kernels.js';
 
@@ -33,6 +33,33 @@ function direct(x: Float32Array, f: Float32Array, bias: Float32Array | null, rel
     }
   }
   return y;
+}
+
+/** The input gradient of that convolution in float64: dx[n, y, x, c] = Σ dy[n, i, j, o] · f[ky, kx, c, o] over y = i + ky − top, x = j + kx − left. */
+function inputGradient(dy: Float32Array, f: Float32Array, info: tf.backend_util.Conv2DInfo): Float64Array {
+  const { batchSize: b, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
+  const { top, left } = info.padInfo;
+  const dx = new Float64Array(b * h * w * ci);
+  for (let n = 0; n < b; n += 1) {
+    for (let i = 0; i < oh; i += 1) {
+      for (let j = 0; j < ow; j += 1) {
+        for (let ky = 0; ky < 3; ky += 1) {
+          const iy = i + ky - top;
+          if (iy < 0 || iy >= h) continue;
+          for (let kx = 0; kx < 3; kx += 1) {
+            const ix = j + kx - left;
+            if (ix < 0 || ix >= w) continue;
+            for (let c = 0; c < ci; c += 1) {
+              let s = 0;
+              for (let o = 0; o < co; o += 1) s += dy[((n * oh + i) * ow + j) * co + o]! * f[((ky * 3 + kx) * ci + c) * co + o]!;
+              dx[((n * h + iy) * w + ix) * ci + c] += s;
+            }
+          }
+        }
+      }
+    }
+  }
+  return dx;
 }
 
 describe('conv2dWinograd', () => {
@@ -88,5 +115,37 @@ describe('conv2dWinograd', () => {
       await setTrainingKernelThreads(1);
       tf.dispose([x, f, bias]);
     }
+  });
+
+  it.each([
+    { name: 'same padding, 4 × 4 image (one tile where the padded form needs four), 8 → 12 channels', x: [2, 4, 4, 8], co: 12, pad: 'same' },
+    { name: 'same padding, odd sizes, 12 → 20 channels', x: [2, 9, 7, 12], co: 20, pad: 'same' },
+    { name: 'valid padding, 16 → 4 channels', x: [3, 11, 6, 16], co: 4, pad: 'valid' },
+    { name: 'explicit uneven padding', x: [2, 5, 3, 4], co: 8, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
+  ] as { name: string; x: [number, number, number, number]; co: number; pad: unknown }[])('input gradient, $name: the exact gradient to float32 accuracy, and nothing leaks', async (c) => {
+    const info = tf.backend_util.computeConv2DInfo(c.x, [3, 3, c.x[3], c.co], [1, 1], 1, c.pad as 'same', undefined, false, 'channelsLast');
+    await tf.setBackend('wasm');
+    const dy = tf.randomNormal([info.batchSize, info.outHeight, info.outWidth, c.co], 0, 1, 'float32', 61) as tf.Tensor4D;
+    const f = tf.randomNormal([3, 3, c.x[3], c.co], 0, 1, 'float32', 62) as tf.Tensor4D;
+    const expected = inputGradient(dy.dataSync() as Float32Array, f.dataSync() as Float32Array, info);
+    const before = tf.memory().numTensors;
+    const dx = tf.engine().makeTensorFromTensorInfo(conv2dBackpropInputWinograd(tf.backend() as unknown as WasmHeapBackend, dy, f, info)!);
+    expect(dx.shape).toEqual(c.x);
+    expect(maxRelativeError(dx.dataSync(), expected)).toBeLessThan(1e-5);
+    dx.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([dy, f]);
+  });
+
+  it('input gradient: null where the conv pads more than 2 on a side, or Winograd does not apply', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as WasmHeapBackend;
+    const wide = tf.backend_util.computeConv2DInfo([1, 4, 4, 4], [3, 3, 4, 4], [1, 1], 1, [[0, 0], [3, 0], [0, 0], [0, 0]], undefined, false, 'channelsLast');
+    const odd = tf.backend_util.computeConv2DInfo([1, 4, 4, 3], [3, 3, 3, 4], [1, 1], 1, 'same', undefined, false, 'channelsLast');
+    const dy = tf.zeros([1, wide.outHeight, 4, 4]);
+    const f = tf.zeros([3, 3, 4, 4]);
+    expect(conv2dBackpropInputWinograd(backend, dy, f, wide)).toBeNull();
+    expect(conv2dBackpropInputWinograd(backend, dy, f, odd)).toBeNull();
+    tf.dispose([dy, f]);
   });
 });

@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 import { align16, heapStart, reserve } from '../../wasm/embedded-module.js';
+import { convGeometry } from '../conv-geometry.js';
 import { heapIndex, kernelThreadCount, runThreaded, trainingKernels, wasmHeap } from './training-kernels.js';
 import type { WasmHeapBackend } from './training-kernels.js';
 
@@ -36,10 +37,13 @@ export function winogradApplies(info: tf.backend_util.Conv2DInfo): boolean {
  * @param bias - `[co]` float32, or `null`.
  * @param relu - whether to apply ReLU after the bias.
  * @param info - the conv's geometry; {@link winogradApplies} must hold.
+ * @param flipped - whether `filter` is instead `[3, 3, co, ci]`, that of the conv whose input
+ *   gradient this conv computes ({@link conv2dBackpropInputWinograd}): the conv uses it rotated by
+ *   180° with its channels swapped. Defaults to false.
  * @returns `[b, oh, ow, co]`, or `null` where {@link trainingKernels} is `null`.
  */
 export function conv2dWinograd(backend: WasmHeapBackend, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo | null,
-  relu: boolean, info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
+  relu: boolean, info: tf.backend_util.Conv2DInfo, flipped = false): tf.TensorInfo | null {
   const kernels = trainingKernels();
   if (kernels === null) return null;
   const { batchSize: b, inHeight: h, inWidth: w, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow } = info;
@@ -73,7 +77,7 @@ export function conv2dWinograd(backend: WasmHeapBackend, x: tf.TensorInfo, filte
   }
   const k = kernels.exports;
   k.wino_geometry(h, w, ci, co, top, left, oh, ow);
-  k.wino_filter(gAt, uAt);
+  k.wino_filter(gAt, uAt, flipped ? 1 : 0);
   const out = backend.makeOutput([b, oh, ow, co], 'float32');
   // makeOutput may grow tfjs's heap, which replaces its buffer: view it afresh.
   heap = wasmHeap(backend);
@@ -87,4 +91,29 @@ export function conv2dWinograd(backend: WasmHeapBackend, x: tf.TensorInfo, filte
     heap.set(memory.subarray(yAt / 4, yAt / 4 + count * yImage), yTo + n0 * yImage);
   }
   return out;
+}
+
+/**
+ * The input gradient of a conv2d that {@link winogradApplies} to, on the wasm backend, NHWC:
+ * `dx = conv(dy, rot180(filter)ᵀ)` by {@link conv2dWinograd}, which reads the filter so
+ * (rotated, channels swapped) as it transforms it, with dy padded by 2 minus the forward padding
+ * on each side, so that it computes exactly dx's pixels. (The forward-conv form,
+ * `conv2d-backprop-input.ts`, pads by 2 and slices the padding's rows off after: on a 4 × 4 image
+ * deep in a U-Net that is 5 × 5 outputs, four Winograd tiles where dx needs one.)
+ *
+ * @param backend - tfjs's wasm backend.
+ * @param dy - `[b, oh, ow, co]` float32, the gradient of the conv's output.
+ * @param filter - `[3, 3, ci, co]` float32, the conv's filter.
+ * @param info - the conv's geometry.
+ * @returns `[b, h, w, ci]`; `null` where {@link trainingKernels} is `null`, where
+ *   {@link winogradApplies} does not hold, or where the conv pads more than 2 on a side.
+ */
+export function conv2dBackpropInputWinograd(backend: WasmHeapBackend, dy: tf.TensorInfo, filter: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
+  const { top, bottom, left, right } = info.padInfo;
+  if (!winogradApplies(info) || Math.max(top, bottom, left, right) > 2) return null;
+  const { batchSize: b, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow } = info;
+  const gradient = convGeometry([b, oh, ow, co], [3, 3, co, ci], [1, 1], [1, 1],
+    [[0, 0], [2 - top, 2 - bottom], [2 - left, 2 - right], [0, 0]], 'NHWC', undefined);
+  return conv2dWinograd(backend, dy, filter, null, false, gradient, true);
 }

@@ -6,6 +6,7 @@ import { convGeometry, pair, shapeNHWC, toNCHW, toNHWC } from './conv-geometry.j
 import type { ConvPad } from './conv-geometry.js';
 import { depthwiseBackpropFilterNHWC, depthwiseBackpropInputNHWC } from './depthwise-backprop.js';
 import { conv2dBackpropFilterSimd } from './wasm/conv2d-backprop-filter-simd.js';
+import { conv2dBackpropFilterWinograd } from './wasm/conv2d-backprop-filter-winograd.js';
 import { conv2dBackpropInputSimd, SIMD_INPUT_MAX_CHANNELS } from './wasm/conv2d-backprop-input-simd.js';
 import { conv2dBackpropInputWinograd, conv2dWinograd, winogradApplies } from './wasm/conv2d-winograd.js';
 import { kernelThreadCount, trainingKernels } from './wasm/training-kernels.js';
@@ -97,20 +98,24 @@ const conv2dBackpropFilterComposed = kernel(({ x, dy }, attrs, nchw) => {
 });
 
 /**
- * wasm's filter gradient: colorize's SIMD kernel (`wasm/conv2d-backprop-filter.c`), on NHWC
- * views of NCHW data; where the runtime lacks WebAssembly SIMD (and so tfjs's wasm backend runs
- * its plain build), the convolution form above.
+ * wasm's filter gradient: for 3 × 3 stride-1 convs that Winograd takes (the U-Net's), colorize's
+ * Winograd kernel ({@link conv2dBackpropFilterWinograd}); otherwise colorize's direct SIMD kernel
+ * (`wasm/conv2d-backprop-filter.c`); both on NHWC views of NCHW data. Where the runtime lacks
+ * WebAssembly SIMD (and so tfjs's wasm backend runs its plain build), the convolution form above.
  */
 const conv2dBackpropFilter: tf.KernelFunc = (args) => {
   if (trainingKernels() === null) return conv2dBackpropFilterComposed(args);
   const { x, dy } = args.inputs as Record<string, tf.TensorInfo>;
   const attrs = args.attrs as Attrs;
+  const backend = args.backend as unknown as WasmHeapBackend;
   const nchw = attrs['dataFormat'] === 'NCHW';
   const [xs, dys] = nchw
     ? tf.tidy(() => [x!, dy!].map((t) => toNHWC(tf.engine().makeTensorFromTensorInfo(t) as tf.Tensor4D)))
     : [x!, dy!];
   try {
-    return conv2dBackpropFilterSimd(args.backend as unknown as WasmHeapBackend, xs!, dys!, filterInfo(xs!.shape, attrs))!;
+    const info = filterInfo(xs!.shape, attrs);
+    return (xs!.dtype === 'float32' ? conv2dBackpropFilterWinograd(backend, xs!, dys!, info) : null)
+      ?? conv2dBackpropFilterSimd(backend, xs!, dys!, info)!;
   } finally {
     if (nchw) tf.dispose([xs as tf.Tensor, dys as tf.Tensor]);
   }

@@ -229,3 +229,140 @@ void wino_blocks(const float *x, const float *U, const float *bias, int relu, fl
     wino_block(x, U, bias, relu, y, t0, tiles - t0 < block ? tiles - t0 : block, V, M);
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The filter gradient of the same conv, dW[ky][kx][c][o] = Σ x[n][i + ky − PT][j + kx − PL][c] ·
+// dy[n][i][j][o], by F(3×3, 4×4): each 4 × 4 tile of dy is a "filter" correlated with the 6 × 6
+// block of x under it (the forward conv's input tile, B^T d B), giving a 3 × 3 "output", the
+// tile's share of dW. The shares add up in the transformed space: M[ξ][c][o] = Σ_t V[ξ][t][c] ·
+// D[ξ][t][o] over every tile t, then dW = A^T M A once. 36 multiply-adds per channel pair and tile
+// where the direct form needs 144. B^T is the forward's (the same six points); G and A^T are
+// those of a 4-tap filter and 3 outputs (G's rows keep the forward's scaling).
+
+// G · (g0 … g3): the transform of four dy values (a tile's row or column).
+static inline void g4_transform(v128_t g0, v128_t g1, v128_t g2, v128_t g3, v128_t *t) {
+  v128_t even = ADD(g0, g2), odd = ADD(g1, g3);
+  t[0] = MUL(g0, SPLAT(0.25f));
+  t[1] = MUL(ADD(even, odd), SPLAT(-1.0f / 6));
+  t[2] = MUL(SUB(even, odd), SPLAT(-1.0f / 6));
+  v128_t a = ADD(MUL(g0, SPLAT(1.0f / 24)), MUL(g2, SPLAT(1.0f / 6)));
+  v128_t b = ADD(MUL(g1, SPLAT(1.0f / 12)), MUL(g3, SPLAT(1.0f / 3)));
+  t[3] = ADD(a, b);
+  t[4] = SUB(a, b);
+  t[5] = g3;
+}
+
+// D[ξ][t][co] for tiles t0 … t0 + count − 1 of dy (numbered as x's: image, row, column), t from 0
+// to stride − 1; past count zeros, so that the rounding's extra tiles add nothing.
+static void gradient_tiles(const float *dy, int t0, int count, float *D, int stride) {
+  for (int t = 0; t < stride; t += 1) {
+    if (t >= count) {
+      for (int k = 0; k < 36; k += 1) {
+        for (int c = 0; c < CO; c += 4) wasm_v128_store(D + (k * stride + t) * CO + c, SPLAT(0.0f));
+      }
+      continue;
+    }
+    const int tile = t0 + t, n = tile / (TH * TW), ty = (tile / TW) % TH, tx = tile % TW;
+    for (int c = 0; c < CO; c += 4) {
+      v128_t g[16], r[24], u[36];
+      for (int a = 0; a < 4; a += 1) {
+        const int i = 4 * ty + a;
+        for (int b = 0; b < 4; b += 1) {
+          const int j = 4 * tx + b;
+          g[a * 4 + b] = wasm_v128_load(i < OH && j < OW ? dy + ((n * OH + i) * OW + j) * CO + c : ZEROS);
+        }
+      }
+      for (int a = 0; a < 4; a += 1) {  // rows: r[a][k]
+        v128_t t6[6];
+        g4_transform(g[a * 4], g[a * 4 + 1], g[a * 4 + 2], g[a * 4 + 3], t6);
+        for (int k = 0; k < 6; k += 1) r[a * 6 + k] = t6[k];
+      }
+      for (int k = 0; k < 6; k += 1) {  // columns: u[i][k]
+        v128_t t6[6];
+        g4_transform(r[k], r[6 + k], r[12 + k], r[18 + k], t6);
+        for (int i = 0; i < 6; i += 1) u[i * 6 + k] = t6[i];
+      }
+      for (int k = 0; k < 36; k += 1) wasm_v128_store(D + (k * stride + t) * CO + c, u[k]);
+    }
+  }
+}
+
+// M[ξ][c][o] += Σ_t V[ξ][t][c] D[ξ][t][o] over t < tiles: 4 input by 8 output channels a block,
+// held in registers over all the tiles.
+static void gradient_products(const float *V, const float *D, float *M, int tiles) {
+  for (int k = 0; k < 36; k += 1) {
+    const float *v = V + k * tiles * CI;
+    const float *d = D + k * tiles * CO;
+    float *m = M + k * CI * CO;
+    for (int c = 0; c < CI; c += 4) {
+      int o = 0;
+      for (; o + 8 <= CO; o += 8) {
+        v128_t a0 = SPLAT(0), a1 = SPLAT(0), b0 = SPLAT(0), b1 = SPLAT(0);
+        v128_t c0 = SPLAT(0), c1 = SPLAT(0), e0 = SPLAT(0), e1 = SPLAT(0);
+        const float *vt = v + c, *dt = d + o;
+        for (int t = 0; t < tiles; t += 1, vt += CI, dt += CO) {
+          v128_t d0 = wasm_v128_load(dt), d1 = wasm_v128_load(dt + 4);
+          v128_t s;
+          s = wasm_v128_load32_splat(vt); a0 = ADD(a0, MUL(s, d0)); a1 = ADD(a1, MUL(s, d1));
+          s = wasm_v128_load32_splat(vt + 1); b0 = ADD(b0, MUL(s, d0)); b1 = ADD(b1, MUL(s, d1));
+          s = wasm_v128_load32_splat(vt + 2); c0 = ADD(c0, MUL(s, d0)); c1 = ADD(c1, MUL(s, d1));
+          s = wasm_v128_load32_splat(vt + 3); e0 = ADD(e0, MUL(s, d0)); e1 = ADD(e1, MUL(s, d1));
+        }
+        float *mc = m + c * CO + o;
+        wasm_v128_store(mc, ADD(wasm_v128_load(mc), a0)); wasm_v128_store(mc + 4, ADD(wasm_v128_load(mc + 4), a1));
+        mc += CO;
+        wasm_v128_store(mc, ADD(wasm_v128_load(mc), b0)); wasm_v128_store(mc + 4, ADD(wasm_v128_load(mc + 4), b1));
+        mc += CO;
+        wasm_v128_store(mc, ADD(wasm_v128_load(mc), c0)); wasm_v128_store(mc + 4, ADD(wasm_v128_load(mc + 4), c1));
+        mc += CO;
+        wasm_v128_store(mc, ADD(wasm_v128_load(mc), e0)); wasm_v128_store(mc + 4, ADD(wasm_v128_load(mc + 4), e1));
+      }
+      if (o < CO) {  // the last 4 channels
+        v128_t a0 = SPLAT(0), b0 = SPLAT(0), c0 = SPLAT(0), e0 = SPLAT(0);
+        const float *vt = v + c, *dt = d + o;
+        for (int t = 0; t < tiles; t += 1, vt += CI, dt += CO) {
+          v128_t d0 = wasm_v128_load(dt);
+          a0 = ADD(a0, MUL(wasm_v128_load32_splat(vt), d0));
+          b0 = ADD(b0, MUL(wasm_v128_load32_splat(vt + 1), d0));
+          c0 = ADD(c0, MUL(wasm_v128_load32_splat(vt + 2), d0));
+          e0 = ADD(e0, MUL(wasm_v128_load32_splat(vt + 3), d0));
+        }
+        float *mc = m + c * CO + o;
+        wasm_v128_store(mc, ADD(wasm_v128_load(mc), a0));
+        wasm_v128_store(mc + CO, ADD(wasm_v128_load(mc + CO), b0));
+        wasm_v128_store(mc + 2 * CO, ADD(wasm_v128_load(mc + 2 * CO), c0));
+        wasm_v128_store(mc + 3 * CO, ADD(wasm_v128_load(mc + 3 * CO), e0));
+      }
+    }
+  }
+}
+
+// Adds tiles t0 … t0 + count − 1 of the images at x and dy (wino_geometry's) into M[36][ci][co].
+// V and D hold 36 × ⌈count/4⌉·4 × ci and × co floats.
+void wino_gradient_block(const float *x, const float *dy, int t0, int count, float *V, float *D, float *M) {
+  const int tiles = (count + 3) & ~3;
+  input_tiles(x, t0, count, V, tiles);
+  gradient_tiles(dy, t0, count, D, tiles);
+  gradient_products(V, D, M, tiles);
+}
+
+// A^T · (m0 … m5) for 3 outputs.
+static inline void a3_transform(const v128_t *m, int step, v128_t *o, int ostep) {
+  v128_t m0 = m[0], m1 = m[step], m2 = m[2 * step], m3 = m[3 * step], m4 = m[4 * step], m5 = m[5 * step];
+  v128_t s12 = ADD(m1, m2), s34 = ADD(m3, m4);
+  o[0] = ADD(ADD(m0, s12), s34);
+  o[ostep] = ADD(SUB(m1, m2), MUL(SPLAT(2.0f), SUB(m3, m4)));
+  o[2 * ostep] = ADD(ADD(s12, MUL(SPLAT(4.0f), s34)), m5);
+}
+
+// dW[3][3][ci][co] = A^T M[·][·][c][o] A, from the sums of wino_gradient_block.
+void wino_gradient_out(const float *M, float *dW) {
+  const int plane = CI * CO;
+  for (int c = 0; c < plane; c += 4) {
+    v128_t m[36], r[18], w[9];
+    for (int k = 0; k < 36; k += 1) m[k] = wasm_v128_load(M + k * plane + c);
+    for (int i = 0; i < 6; i += 1) a3_transform(m + i * 6, 1, r + i * 3, 1);  // rows: r[i][kx]
+    for (int q = 0; q < 3; q += 1) a3_transform(r + q, 3, w + q, 3);          // columns: w[ky][kx]
+    for (int k = 0; k < 9; k += 1) wasm_v128_store(dW + k * plane + c, w[k]);
+  }
+}

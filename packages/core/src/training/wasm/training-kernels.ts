@@ -29,6 +29,8 @@ export interface TrainingKernelExports {
   wino_filter(g: number, u: number, flipped: number): void;
   wino_blocks(x: number, u: number, bias: number, relu: number, y: number, tiles: number, block: number, next: number,
     scratch: number, thread: number): void;
+  wino_gradient_block(x: number, dy: number, t0: number, count: number, v: number, d: number, m: number): void;
+  wino_gradient_out(m: number, dw: number): void;
   __heap_base: WebAssembly.Global;
   __stack_pointer: WebAssembly.Global;
 }

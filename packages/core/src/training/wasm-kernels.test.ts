@@ -47,10 +47,14 @@ const CONV_CASES: Case[] = [
   { name: '3×3 s1 same, 6 → 13 channels (blocks of 4 + 2 inputs, 8 + 4 + 1 outputs)', x: [2, 6, 5, 6], f: [3, 3, 6, 13], strides: 1, pad: 'same' },
   { name: '4×4 s2 explicit, 7 → 16 channels', x: [1, 9, 10, 7], f: [4, 4, 7, 16], strides: 2, pad: explicit(1, 2, 2, 1) },
   { name: '3×3 s1 same, 12 channels (convolution form)', x: [2, 9, 8, 12], f: [3, 3, 12, 5], strides: 1, pad: 'same' },
+  { name: '3×3 s1 same, 8 → 12 channels (Winograd)', x: [2, 9, 7, 8], f: [3, 3, 8, 12], strides: 1, pad: 'same' },
+  { name: '3×3 s1 explicit uneven, 4 → 8 channels (Winograd)', x: [1, 5, 6, 4], f: [3, 3, 4, 8], strides: 1, pad: explicit(2, 0, 1, 2) },
+  { name: '3×3 s1 padding past the filter, 4 → 4 channels (not Winograd: pads more than 2)', x: [1, 6, 6, 4], f: [3, 3, 4, 4], strides: 1, pad: explicit(3, 0, 0, 4) },
   { name: '4×4 s1 valid, 9 channels', x: [1, 10, 9, 9], f: [4, 4, 9, 3], strides: 1, pad: 'valid' },
   { name: 'asymmetric explicit padding', x: [1, 8, 7, 2], f: [3, 3, 2, 2], strides: 2, pad: explicit(2, 0, 1, 3) },
   { name: 'numeric pad with ceil rounding', x: [1, 9, 9, 2], f: [3, 3, 2, 2], strides: 2, pad: 1, dimRoundingMode: 'ceil' },
   { name: 'NCHW', x: [2, 3, 7, 6], f: [3, 3, 3, 4], strides: 2, pad: 'same', dataFormat: 'NCHW' },
+  { name: 'NCHW 3×3 s1, 4 → 8 channels (Winograd filter gradient)', x: [2, 4, 7, 6], f: [3, 3, 4, 8], strides: 1, pad: 'same', dataFormat: 'NCHW' },
 ];
 
 const DEPTHWISE_CASES: Case[] = [

@@ -50,6 +50,7 @@ const CONV_CASES: Case[] = [
   { name: '3×3 s1 same, 8 → 12 channels (Winograd)', x: [2, 9, 7, 8], f: [3, 3, 8, 12], strides: 1, pad: 'same' },
   { name: '3×3 s1 explicit uneven, 4 → 8 channels (Winograd)', x: [1, 5, 6, 4], f: [3, 3, 4, 8], strides: 1, pad: explicit(2, 0, 1, 2) },
   { name: '3×3 s1 padding past the filter, 4 → 4 channels (not Winograd: pads more than 2)', x: [1, 6, 6, 4], f: [3, 3, 4, 4], strides: 1, pad: explicit(3, 0, 0, 4) },
+  { name: '4×4 s1 explicit 1, 8 → 4 channels (critic; Winograd)', x: [2, 9, 8, 8], f: [4, 4, 8, 4], strides: 1, pad: explicit(1, 1, 1, 1) },
   { name: '4×4 s1 valid, 9 channels', x: [1, 10, 9, 9], f: [4, 4, 9, 3], strides: 1, pad: 'valid' },
   { name: 'asymmetric explicit padding', x: [1, 8, 7, 2], f: [3, 3, 2, 2], strides: 2, pad: explicit(2, 0, 1, 3) },
   { name: 'numeric pad with ceil rounding', x: [1, 9, 9, 2], f: [3, 3, 2, 2], strides: 2, pad: 1, dimRoundingMode: 'ceil' },
@@ -204,6 +205,7 @@ describe('wasm\'s forward convolutions: Winograd where it applies, tfjs\'s own k
     { name: '3×3 s2 same, 8 → 8 (stride 2)', x: [1, 9, 9, 8], f: [3, 3, 8, 8], strides: 2, pad: 'same', winograd: false },
     { name: '3×3 s1 dilation 2, 8 → 8', x: [1, 9, 9, 8], f: [3, 3, 8, 8], strides: 1, pad: 'same', dilations: 2, winograd: false },
     { name: '4×4 s2 explicit 1, 8 → 16 (critic)', x: [2, 10, 10, 8], f: [4, 4, 8, 16], strides: 2, pad: explicit(1, 1, 1, 1), winograd: false },
+    { name: '4×4 s1 valid, 8 → 16 (critic; Winograd F(3×3, 4×4))', x: [2, 10, 10, 8], f: [4, 4, 8, 16], strides: 1, pad: 'valid', winograd: true },
   ] as (Case & { winograd: boolean })[];
   const ACTIVATIONS = [
     { kernel: 'Conv2D', bias: false, activation: undefined },

@@ -62,9 +62,10 @@ const conv2dBackpropInputComposed = kernel(({ dy, filter }, attrs, nchw) => {
 });
 
 /**
- * wasm's input gradient (NHWC): for 3 × 3 stride-1 convs that Winograd takes (the U-Net's),
- * colorize's Winograd kernel on the rotated filter ({@link conv2dBackpropInputWinograd}); for up
- * to {@link SIMD_INPUT_MAX_CHANNELS} input channels colorize's SIMD kernel
+ * wasm's input gradient (NHWC): for 3 × 3 and 4 × 4 stride-1 convs that Winograd takes (the
+ * U-Net's, and the PatchGAN's 256 → 512), colorize's Winograd kernel on the rotated filter
+ * ({@link conv2dBackpropInputWinograd}); for up to {@link SIMD_INPUT_MAX_CHANNELS} input channels
+ * colorize's SIMD kernel
  * (`wasm/conv2d-backprop-input.c`); otherwise forward convolutions (`conv2d-backprop-input.ts`),
  * which are as fast as the forward conv with more channels.
  */
@@ -98,7 +99,7 @@ const conv2dBackpropFilterComposed = kernel(({ x, dy }, attrs, nchw) => {
 });
 
 /**
- * wasm's filter gradient: for 3 × 3 stride-1 convs that Winograd takes (the U-Net's), colorize's
+ * wasm's filter gradient: for 3 × 3 and 4 × 4 stride-1 convs that Winograd takes, colorize's
  * Winograd kernel ({@link conv2dBackpropFilterWinograd}); otherwise colorize's direct SIMD kernel
  * (`wasm/conv2d-backprop-filter.c`); both on NHWC views of NCHW data. Where the runtime lacks
  * WebAssembly SIMD (and so tfjs's wasm backend runs its plain build), the convolution form above.
@@ -137,9 +138,10 @@ export const TFJS_WASM_KERNELS = new Map<string, tf.KernelFunc>();
 
 /**
  * wasm's forward convolution (`Conv2D`, and `FusedConv2D` with a bias and a linear or ReLU
- * activation): 3 × 3 stride-1 convolutions with channels in multiples of 4 (nearly every conv of
- * a U-Net) by Winograd's F(4×4, 3×3) (`wasm/conv2d-winograd.c`) on colorize's kernel threads,
- * where {@link winogradHere}; every other convolution by tfjs's own kernel.
+ * activation): 3 × 3 and 4 × 4 stride-1 convolutions with channels in multiples of 4 (nearly every
+ * conv of a U-Net, and the PatchGAN's 256 → 512) by Winograd's F(4×4, 3×3) and F(3×3, 4×4)
+ * (`wasm/conv2d-winograd.c`) on colorize's kernel threads, where {@link winogradHere}; every
+ * other convolution by tfjs's own kernel.
  */
 function forwardConv(kernelName: 'Conv2D' | 'FusedConv2D'): tf.KernelFunc {
   return (args) => {

@@ -34,7 +34,7 @@ describe('KernelThreads', () => {
       memory.fill(0, at / 4, scratch / 4);
       memory[g / 4 + 4 * 4 * 4 + 0] = 1; // the centre tap passes channel 0 to channel 0
       for (let i = 0; i < 16; i += 1) memory[x / 4 + 4 * i] = i + 1;
-      k.wino_geometry(4, 4, 4, 4, 1, 1, 4, 4);
+      k.wino_geometry(4, 4, 4, 4, 1, 1, 4, 4, 3);
       k.wino_filter(g, u, 0);
       threads.run('wino_blocks', [x, u, 0, 0, y, 1, 4, next, scratch]);
       const out = Array.from({ length: 16 }, (_, i) => memory[y / 4 + 4 * i]);

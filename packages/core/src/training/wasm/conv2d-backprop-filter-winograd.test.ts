@@ -11,19 +11,23 @@ import type { WasmHeapBackend } from './training-kernels.js';
 function filterGradient(x: Float32Array, dy: Float32Array, info: tf.backend_util.Conv2DInfo): Float64Array {
   const { batchSize: b, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { top, left } = info.padInfo;
-  const dw = new Float64Array(9 * ci * co);
+  const r = info.filterHeight;
+  const dw = new Float64Array(r * r * ci * co);
   for (let n = 0; n < b; n += 1) {
     for (let i = 0; i < oh; i += 1) {
       for (let j = 0; j < ow; j += 1) {
-        for (let ky = 0; ky < 3; ky += 1) {
+        for (let ky = 0; ky < r; ky += 1) {
           const iy = i + ky - top;
           if (iy < 0 || iy >= h) continue;
-          for (let kx = 0; kx < 3; kx += 1) {
+          for (let kx = 0; kx < r; kx += 1) {
             const ix = j + kx - left;
             if (ix < 0 || ix >= w) continue;
             for (let c = 0; c < ci; c += 1) {
               const xv = x[((n * h + iy) * w + ix) * ci + c]!;
-              for (let o = 0; o < co; o += 1) dw[((ky * 3 + kx) * ci + c) * co + o] += xv * dy[((n * oh + i) * ow + j) * co + o]!;
+              for (let o = 0; o < co; o += 1) {
+                const at = ((ky * r + kx) * ci + c) * co + o;
+                dw[at] = dw[at]! + xv * dy[((n * oh + i) * ow + j) * co + o]!;
+              }
             }
           }
         }
@@ -40,15 +44,18 @@ describe('conv2dBackpropFilterWinograd', () => {
     { name: 'valid padding, 16 → 4 channels', x: [3, 11, 6, 16], co: 4, pad: 'valid', blockBytes: 1 << 23 },
     { name: 'explicit uneven padding, 1 × 1 image', x: [2, 1, 1, 8], co: 12, pad: [[0, 0], [2, 0], [1, 2], [0, 0]], blockBytes: 1 << 23 },
     { name: 'many blocks of 32 tiles (the last one partial), 8 → 8 channels', x: [3, 33, 30, 8], co: 8, pad: 'same', blockBytes: 1 },
-  ] as { name: string; x: [number, number, number, number]; co: number; pad: unknown; blockBytes: number }[])('$name: the exact gradient to float32 accuracy, and nothing leaks', async (c) => {
-    const info = tf.backend_util.computeConv2DInfo(c.x, [3, 3, c.x[3], c.co], [1, 1], 1, c.pad as 'same', undefined, false, 'channelsLast');
+    { name: '4 × 4 filter, F(4×4, 3×3): valid padding, 10 × 10 (the critic\'s stride-1 convs), 8 → 12 channels', x: [2, 10, 10, 8], co: 12, pad: 'valid', blockBytes: 1 << 23, r: 4 },
+    { name: '4 × 4 filter: explicit uneven padding, many blocks, 4 → 8 channels', x: [3, 29, 25, 4], co: 8, pad: [[0, 0], [3, 0], [1, 2], [0, 0]], blockBytes: 1, r: 4 },
+  ] as { name: string; x: [number, number, number, number]; co: number; pad: unknown; blockBytes: number; r?: number }[])('$name: the exact gradient to float32 accuracy, and nothing leaks', async (c) => {
+    const r = c.r ?? 3;
+    const info = tf.backend_util.computeConv2DInfo(c.x, [r, r, c.x[3], c.co], [1, 1], 1, c.pad as 'same', undefined, false, 'channelsLast');
     await tf.setBackend('wasm');
     const x = tf.randomNormal(c.x, 0, 1, 'float32', 71) as tf.Tensor4D;
     const dy = tf.randomNormal([info.batchSize, info.outHeight, info.outWidth, c.co], 0, 1, 'float32', 72) as tf.Tensor4D;
     const expected = filterGradient(x.dataSync() as Float32Array, dy.dataSync() as Float32Array, info);
     const before = tf.memory().numTensors;
     const dw = tf.engine().makeTensorFromTensorInfo(conv2dBackpropFilterWinograd(tf.backend() as unknown as WasmHeapBackend, x, dy, info, c.blockBytes)!);
-    expect(dw.shape).toEqual([3, 3, c.x[3], c.co]);
+    expect(dw.shape).toEqual([r, r, c.x[3], c.co]);
     expect(maxRelativeError(dw.dataSync(), expected)).toBeLessThan(1e-5);
     dw.dispose();
     expect(tf.memory().numTensors).toBe(before);

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 import { align16, heapStart, reserve } from '../../wasm/embedded-module.js';
-import { winogradApplies } from './conv2d-winograd.js';
+import { winogradApplies, winogradTile } from './conv2d-winograd.js';
 import { heapIndex, trainingKernels, wasmHeap } from './training-kernels.js';
 import type { WasmHeapBackend } from './training-kernels.js';
 
@@ -13,13 +13,14 @@ const BLOCK_BYTES = 1 << 23;
 const MIN_BLOCK = 32;
 
 /**
- * The filter gradient of a conv2d that {@link winogradApplies} to (3 × 3, stride 1), on the wasm
- * backend, NHWC, by Winograd's F(3×3, 4×4) with colorize's SIMD kernel (`conv2d-winograd.c`):
- * `dW[ky, kx, c, o] = Σ_{b,i,j} x[b, i + ky − top, j + kx − left, c] · dy[b, i, j, o]`. Each 4 × 4
+ * The filter gradient of a conv2d that {@link winogradApplies} to (r × r, r 3 or 4, stride 1), on
+ * the wasm backend, NHWC, by Winograd's F(r×r, s×s) with colorize's SIMD kernel
+ * (`conv2d-winograd.c`; s = {@link winogradTile}(r), 4 or 3):
+ * `dW[ky, kx, c, o] = Σ_{b,i,j} x[b, i + ky − top, j + kx − left, c] · dy[b, i, j, o]`. Each s × s
  * tile of dy and the 6 × 6 block of x under it are transformed, their products summed over every
- * tile in the transformed space (`36 · ci · co` floats), and that sum transformed back once: a
- * quarter of the direct form's multiply-adds. float32 results within a few times the direct
- * form's rounding of them.
+ * tile in the transformed space (`36 · ci · co` floats), and that sum transformed back once: 36
+ * multiply-adds per channel pair and tile where the direct form needs 144. float32 results
+ * within a few times the direct form's rounding of them.
  *
  * @param backend - tfjs's wasm backend.
  * @param x - `[b, h, w, ci]` float32, the conv's input.
@@ -27,7 +28,7 @@ const MIN_BLOCK = 32;
  * @param info - the conv's geometry.
  * @param blockBytes - the most bytes of transformed tiles per block (at least 32 tiles are taken).
  *   Defaults to 8 MiB.
- * @returns `[3, 3, ci, co]`; `null` where {@link trainingKernels} is `null` or
+ * @returns `[r, r, ci, co]`; `null` where {@link trainingKernels} is `null` or
  *   {@link winogradApplies} does not hold.
  */
 export function conv2dBackpropFilterWinograd(backend: WasmHeapBackend, x: tf.TensorInfo, dy: tf.TensorInfo,
@@ -39,14 +40,16 @@ export function conv2dBackpropFilterWinograd(backend: WasmHeapBackend, x: tf.Ten
   const xImage = h * w * ci;
   const dyImage = oh * ow * co;
   const imgs = Math.max(1, Math.min(b, Math.floor(IMAGE_BYTES / (4 * (xImage + dyImage)))));
-  const tilesPerImage = Math.ceil(oh / 4) * Math.ceil(ow / 4);
+  const r = info.filterHeight;
+  const side = winogradTile(r);
+  const tilesPerImage = Math.ceil(oh / side) * Math.ceil(ow / side);
   const groupTiles = 4 * Math.ceil((imgs * tilesPerImage) / 4);
   const block = Math.min(groupTiles, Math.max(MIN_BLOCK, 4 * Math.floor(blockBytes / (4 * 4 * 36 * (ci + co)))));
   const plane = ci * co;
   // The module's memory: M, dW, a group of images of x and of dy, then V and D for a block.
   const mAt = heapStart(kernels);
   const dwAt = mAt + align16(4 * 36 * plane);
-  const xAt = dwAt + align16(4 * 9 * plane);
+  const xAt = dwAt + align16(4 * r * r * plane);
   const dyAt = xAt + align16(4 * imgs * xImage);
   const vAt = dyAt + align16(4 * imgs * dyImage);
   const dAt = vAt + align16(4 * 36 * block * ci);
@@ -57,7 +60,7 @@ export function conv2dBackpropFilterWinograd(backend: WasmHeapBackend, x: tf.Ten
   const xFrom = heapIndex(backend, x);
   const dyFrom = heapIndex(backend, dy);
   const k = kernels.exports;
-  k.wino_geometry(h, w, ci, co, top, left, oh, ow);
+  k.wino_geometry(h, w, ci, co, top, left, oh, ow, r);
   for (let n0 = 0; n0 < b; n0 += imgs) {
     const count = Math.min(imgs, b - n0);
     memory.set(heap.subarray(xFrom + n0 * xImage, xFrom + (n0 + count) * xImage), xAt / 4);
@@ -66,8 +69,8 @@ export function conv2dBackpropFilterWinograd(backend: WasmHeapBackend, x: tf.Ten
     for (let t0 = 0; t0 < tiles; t0 += block) k.wino_gradient_block(xAt, dyAt, t0, Math.min(block, tiles - t0), vAt, dAt, mAt);
   }
   k.wino_gradient_out(mAt, dwAt);
-  const out = backend.makeOutput([3, 3, ci, co], 'float32');
+  const out = backend.makeOutput([r, r, ci, co], 'float32');
   // makeOutput may grow tfjs's heap, which replaces its buffer: view it afresh.
-  wasmHeap(backend).set(memory.subarray(dwAt / 4, dwAt / 4 + 9 * plane), heapIndex(backend, out));
+  wasmHeap(backend).set(memory.subarray(dwAt / 4, dwAt / 4 + r * r * plane), heapIndex(backend, out));
   return out;
 }

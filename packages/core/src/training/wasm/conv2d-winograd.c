@@ -1,25 +1,32 @@
-// The 3 × 3, stride-1 convolution (NHWC, HWIO filter) by Winograd's minimal filtering F(4×4, 3×3)
-// (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016), with WebAssembly
-// SIMD: each 4 × 4 block of outputs is A^T [(G g G^T) ⊙ (B^T d B)] A over a 6 × 6 block of input,
-// 36 multiply-adds per input and output channel where the direct form needs 144. The products
-// over input channels are 36 matrix products, V[ξ] (tiles × ci) · U[ξ] (ci × co), one per point ξ
-// of the 6 × 6 transform; the transforms of input and output run four channels per vector.
+// Stride-1 convolutions (NHWC, HWIO filter) with 3 × 3 and 4 × 4 filters by Winograd's minimal
+// filtering (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016), with
+// WebAssembly SIMD, and their input and filter gradients. Every form works on 6 × 6 blocks of
+// input: F(4×4, 3×3) for 3 × 3 filters and F(3×3, 4×4) for 4 × 4 ones, each S × S block of outputs
+// (S = 7 − R for an R × R filter) being A^T [(G g G^T) ⊙ (B^T d B)] A: 36 multiply-adds per input
+// and output channel where the direct form needs 144. The products over input channels are 36
+// matrix products, V[ξ] (tiles × ci) · U[ξ] (ci × co), one per point ξ of the 6 × 6 transform; the
+// transforms run four channels per vector. Both forms use the same six points (0, ±1, ±2, ∞), so
+// B^T is shared; G and A^T are those of R taps and S outputs (G's rows keep one scaling).
 //
 // The caller (conv2d-winograd.ts) copies images into this module's memory, transforms the filter
 // once per call (wino_filter, which also takes the filter of a conv whose input gradient this
-// conv is), then converts blocks of tiles on one or more threads
-// (wino_blocks). Channels are multiples of 4. float32 throughout; the transforms' constants (up
-// to 8 in A, 5 in B, 1/24 in G) make the rounding error a few times the direct form's.
+// conv is), then converts blocks of tiles on one or more threads (wino_blocks). The filter
+// gradient (wino_gradient_block, wino_gradient_out) is below. Channels are multiples of 4.
+// float32 throughout; the transforms' constants (up to 8 in A, 5 in B, 1/24 in G) make the
+// rounding error a few times the direct form's.
 #include <wasm_simd128.h>
 
-static int H, W, CI, CO, PT, PL, OH, OW, TH, TW;
+static int H, W, CI, CO, PT, PL, OH, OW, R, S, TH, TW;
 static const float ZEROS[4] = {0, 0, 0, 0};  // what the padding reads
 
-// Image height and width, channels in and out, padding at the top and left, output height and width.
-void wino_geometry(int h, int w, int ci, int co, int pad_top, int pad_left, int oh, int ow) {
+// Image height and width, channels in and out, padding at the top and left, output height and
+// width, and the filter's size r (3 or 4).
+void wino_geometry(int h, int w, int ci, int co, int pad_top, int pad_left, int oh, int ow, int r) {
   H = h; W = w; CI = ci; CO = co; PT = pad_top; PL = pad_left; OH = oh; OW = ow;
-  TH = (oh + 3) / 4;
-  TW = (ow + 3) / 4;
+  R = r;
+  S = 7 - r;
+  TH = (oh + S - 1) / S;
+  TW = (ow + S - 1) / S;
 }
 
 #define ADD wasm_f32x4_add
@@ -27,59 +34,88 @@ void wino_geometry(int h, int w, int ci, int co, int pad_top, int pad_left, int 
 #define MUL wasm_f32x4_mul
 #define SPLAT wasm_f32x4_splat
 
-// G · (g0, g1, g2): the filter transform of three taps.
-static inline void g_transform(v128_t g0, v128_t g1, v128_t g2, v128_t *t) {
-  v128_t sum = ADD(g0, g2);
-  t[0] = MUL(g0, SPLAT(0.25f));
-  t[1] = MUL(ADD(sum, g1), SPLAT(-1.0f / 6));
-  t[2] = MUL(SUB(sum, g1), SPLAT(-1.0f / 6));
-  v128_t a = ADD(MUL(g0, SPLAT(1.0f / 24)), MUL(g2, SPLAT(1.0f / 6)));
-  v128_t b = MUL(g1, SPLAT(1.0f / 12));
-  t[3] = ADD(a, b);
-  t[4] = SUB(a, b);
-  t[5] = g2;
+// G · (g[0], g[step], …) for k = 3 or 4 values: the transform of a filter's row or column (or of
+// a dy tile's, in the filter gradient), into t[0 … 5].
+static inline void g_transform(const v128_t *g, int step, int k, v128_t *t) {
+  v128_t g0 = g[0], g1 = g[step], g2 = g[2 * step];
+  if (k == 3) {
+    v128_t sum = ADD(g0, g2);
+    t[0] = MUL(g0, SPLAT(0.25f));
+    t[1] = MUL(ADD(sum, g1), SPLAT(-1.0f / 6));
+    t[2] = MUL(SUB(sum, g1), SPLAT(-1.0f / 6));
+    v128_t a = ADD(MUL(g0, SPLAT(1.0f / 24)), MUL(g2, SPLAT(1.0f / 6)));
+    v128_t b = MUL(g1, SPLAT(1.0f / 12));
+    t[3] = ADD(a, b);
+    t[4] = SUB(a, b);
+    t[5] = g2;
+  } else {
+    v128_t g3 = g[3 * step];
+    v128_t even = ADD(g0, g2), odd = ADD(g1, g3);
+    t[0] = MUL(g0, SPLAT(0.25f));
+    t[1] = MUL(ADD(even, odd), SPLAT(-1.0f / 6));
+    t[2] = MUL(SUB(even, odd), SPLAT(-1.0f / 6));
+    v128_t a = ADD(MUL(g0, SPLAT(1.0f / 24)), MUL(g2, SPLAT(1.0f / 6)));
+    v128_t b = ADD(MUL(g1, SPLAT(1.0f / 12)), MUL(g3, SPLAT(1.0f / 3)));
+    t[3] = ADD(a, b);
+    t[4] = SUB(a, b);
+    t[5] = g3;
+  }
 }
 
-// (G g G^T) for four channels of a filter, from its nine taps g9[ky·3 + kx], into U[ξ] + at.
-static inline void filter_point(const v128_t *g9, float *U, int plane, int at) {
-  v128_t t[3][6];  // t[kx][i] = (G g[·][kx])[i]
-  for (int kx = 0; kx < 3; kx += 1) g_transform(g9[kx], g9[3 + kx], g9[6 + kx], t[kx]);
+// A^T · (m[0], m[step], … m[5·step]) for k = 4 or 3 outputs, into o[0], o[ostep], ….
+static inline void a_transform(const v128_t *m, int step, int k, v128_t *o, int ostep) {
+  v128_t m0 = m[0], m1 = m[step], m2 = m[2 * step], m3 = m[3 * step], m4 = m[4 * step], m5 = m[5 * step];
+  v128_t s12 = ADD(m1, m2), d12 = SUB(m1, m2), s34 = ADD(m3, m4), d34 = SUB(m3, m4);
+  o[0] = ADD(ADD(m0, s12), s34);
+  o[ostep] = ADD(d12, MUL(SPLAT(2.0f), d34));
+  if (k == 4) {
+    o[2 * ostep] = ADD(s12, MUL(SPLAT(4.0f), s34));
+    o[3 * ostep] = ADD(ADD(d12, MUL(SPLAT(8.0f), d34)), m5);
+  } else {
+    o[2 * ostep] = ADD(ADD(s12, MUL(SPLAT(4.0f), s34)), m5);
+  }
+}
+
+// (G g G^T) for four channels of a filter, from its R × R taps g[ky·R + kx], into U[ξ] + at.
+static inline void filter_point(const v128_t *g, float *U, int plane, int at) {
+  v128_t t[4 * 6];  // t[kx·6 + i] = (G g[·][kx])[i]
+  for (int kx = 0; kx < R; kx += 1) g_transform(g + kx, R, R, t + kx * 6);
   for (int i = 0; i < 6; i += 1) {
     v128_t u[6];
-    g_transform(t[0][i], t[1][i], t[2][i], u);
+    g_transform(t + i, 6, R, u);
     for (int j = 0; j < 6; j += 1) wasm_v128_store(U + (i * 6 + j) * plane + at, u[j]);
   }
 }
 
-// U[ξ][ci][co] = (G g G^T)[ξ] for the filter g[3][3][ci][co], four output channels per vector.
-// With `flipped`, g is instead the filter [3][3][co][ci] of the conv whose input gradient this one
+// U[ξ][ci][co] = (G g G^T)[ξ] for the filter g[R][R][ci][co], four output channels per vector.
+// With `flipped`, g is instead the filter [R][R][co][ci] of the conv whose input gradient this one
 // computes: its taps are taken rotated by 180° and its channels swapped,
-// g'[ky][kx][i][o] = g[2 − ky][2 − kx][o][i], four by four channels through 4 × 4 transposes.
+// g'[ky][kx][i][o] = g[R − 1 − ky][R − 1 − kx][o][i], four by four channels through 4 × 4 transposes.
 void wino_filter(const float *g, float *U, int flipped) {
-  const int plane = CI * CO;
+  const int plane = CI * CO, taps = R * R;
   if (!flipped) {
     for (int c = 0; c < plane; c += 4) {
-      v128_t g9[9];
-      for (int k = 0; k < 9; k += 1) g9[k] = wasm_v128_load(g + k * plane + c);
-      filter_point(g9, U, plane, c);
+      v128_t gk[16];
+      for (int k = 0; k < taps; k += 1) gk[k] = wasm_v128_load(g + k * plane + c);
+      filter_point(gk, U, plane, c);
     }
     return;
   }
   for (int i = 0; i < CI; i += 4) {    // U's rows in order: its writes stream, the transposed
-    for (int o = 0; o < CO; o += 4) {  // reads take 36 cache lines a step
-      v128_t g9[4][9];  // g9[p][k]: taps of input channel i + p, output channels o … o + 3
-      for (int k = 0; k < 9; k += 1) {
-        const float *rows = g + (8 - k) * plane + o * CI + i;  // g[2 − ky][2 − kx][o + r][i + p]
+    for (int o = 0; o < CO; o += 4) {  // reads take 4 cache lines a tap
+      v128_t gk[4][16];  // gk[p][k]: taps of input channel i + p, output channels o … o + 3
+      for (int k = 0; k < taps; k += 1) {
+        const float *rows = g + (taps - 1 - k) * plane + o * CI + i;  // g[R − 1 − ky][R − 1 − kx][o + r][i + p]
         v128_t r0 = wasm_v128_load(rows), r1 = wasm_v128_load(rows + CI);
         v128_t r2 = wasm_v128_load(rows + 2 * CI), r3 = wasm_v128_load(rows + 3 * CI);
         v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
         v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
-        g9[0][k] = wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5);
-        g9[1][k] = wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7);
-        g9[2][k] = wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5);
-        g9[3][k] = wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7);
+        gk[0][k] = wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5);
+        gk[1][k] = wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7);
+        gk[2][k] = wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5);
+        gk[3][k] = wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7);
       }
-      for (int p = 0; p < 4; p += 1) filter_point(g9[p], U, plane, (i + p) * CO + o);
+      for (int p = 0; p < 4; p += 1) filter_point(gk[p], U, plane, (i + p) * CO + o);
     }
   }
 }
@@ -100,23 +136,14 @@ static inline void b_transform(const v128_t *d, int step, v128_t *r, int rstep) 
   r[5 * rstep] = ADD(SUB(MUL(four, d1), MUL(five, d3)), d5);
 }
 
-// A^T · (m0 … m5): the output transform of six values.
-static inline void a_transform(const v128_t *m, int step, v128_t *o, int ostep) {
-  v128_t m0 = m[0], m1 = m[step], m2 = m[2 * step], m3 = m[3 * step], m4 = m[4 * step], m5 = m[5 * step];
-  v128_t s12 = ADD(m1, m2), d12 = SUB(m1, m2), s34 = ADD(m3, m4), d34 = SUB(m3, m4);
-  o[0] = ADD(ADD(m0, s12), s34);
-  o[ostep] = ADD(d12, MUL(SPLAT(2.0f), d34));
-  o[2 * ostep] = ADD(s12, MUL(SPLAT(4.0f), s34));
-  o[3 * ostep] = ADD(ADD(d12, MUL(SPLAT(8.0f), d34)), m5);
-}
-
-// Tiles t0 … t0 + count − 1 of the images at x (numbered image by image, row by row) into
-// V[ξ][t][ci], t from 0 to stride − 1 (V's tile count per ξ): past count, the last tile again,
-// so that the products of the rounding's extra rows stay finite.
+// Tiles t0 … t0 + count − 1 of the images at x (numbered image by image, row by row; tile (ty, tx)
+// reads the 6 × 6 block at (S·ty − PT, S·tx − PL)) into V[ξ][t][ci], t from 0 to stride − 1 (V's
+// tile count per ξ): past count, the last tile again, so that the products of the rounding's
+// extra rows stay finite.
 static void input_tiles(const float *x, int t0, int count, float *V, int stride) {
   for (int t = 0; t < stride; t += 1) {
     const int tile = t0 + (t < count ? t : count - 1), n = tile / (TH * TW), ty = (tile / TW) % TH, tx = tile % TW;
-    const int y0 = 4 * ty - PT, x0 = 4 * tx - PL;
+    const int y0 = S * ty - PT, x0 = S * tx - PL;
     for (int c = 0; c < CI; c += 4) {
       v128_t d[36], r[36];
       for (int a = 0; a < 6; a += 1) {
@@ -183,22 +210,22 @@ static void products(const float *V, const float *U, float *M, int tiles) {
 }
 
 // y for tiles t0 … t0 + count − 1 from M (stride tiles per ξ): the output transform, the bias
-// (when not null) and ReLU (when relu), written where the tile lies inside the output.
+// (when not null) and ReLU (when relu), written where the tile's S × S outputs lie inside the output.
 static void output_tiles(const float *M, int stride, int t0, int count, const float *bias, int relu, float *y) {
   const v128_t zero = SPLAT(0.0f);
   for (int t = 0; t < count; t += 1) {
     const int tile = t0 + t, n = tile / (TH * TW), ty = (tile / TW) % TH, tx = tile % TW;
-    const int rows = OH - 4 * ty < 4 ? OH - 4 * ty : 4, cols = OW - 4 * tx < 4 ? OW - 4 * tx : 4;
+    const int rows = OH - S * ty < S ? OH - S * ty : S, cols = OW - S * tx < S ? OW - S * tx : S;
     for (int c = 0; c < CO; c += 4) {
       v128_t m[36], o[24], r[16];
       for (int k = 0; k < 36; k += 1) m[k] = wasm_v128_load(M + (k * stride + t) * CO + c);
-      for (int i = 0; i < 6; i += 1) a_transform(m + i * 6, 1, o + i * 4, 1);  // rows: o[i][q]
-      for (int q = 0; q < 4; q += 1) a_transform(o + q, 4, r + q, 4);          // columns: r[p][q]
+      for (int i = 0; i < 6; i += 1) a_transform(m + i * 6, 1, S, o + i * S, 1);  // rows: o[i][q]
+      for (int q = 0; q < S; q += 1) a_transform(o + q, S, S, r + q, S);          // columns: r[p][q]
       const v128_t b = bias ? wasm_v128_load(bias + c) : zero;
       for (int p = 0; p < rows; p += 1) {
-        float *yp = y + ((n * OH + 4 * ty + p) * OW + 4 * tx) * CO + c;
+        float *yp = y + ((n * OH + S * ty + p) * OW + S * tx) * CO + c;
         for (int q = 0; q < cols; q += 1) {
-          v128_t v = ADD(r[p * 4 + q], b);
+          v128_t v = ADD(r[p * S + q], b);
           if (relu) v = wasm_f32x4_max(v, zero);
           wasm_v128_store(yp + q * CO, v);
         }
@@ -232,25 +259,11 @@ void wino_blocks(const float *x, const float *U, const float *bias, int relu, fl
 
 // ---------------------------------------------------------------------------------------------
 // The filter gradient of the same conv, dW[ky][kx][c][o] = Σ x[n][i + ky − PT][j + kx − PL][c] ·
-// dy[n][i][j][o], by F(3×3, 4×4): each 4 × 4 tile of dy is a "filter" correlated with the 6 × 6
-// block of x under it (the forward conv's input tile, B^T d B), giving a 3 × 3 "output", the
-// tile's share of dW. The shares add up in the transformed space: M[ξ][c][o] = Σ_t V[ξ][t][c] ·
-// D[ξ][t][o] over every tile t, then dW = A^T M A once. 36 multiply-adds per channel pair and tile
-// where the direct form needs 144. B^T is the forward's (the same six points); G and A^T are
-// those of a 4-tap filter and 3 outputs (G's rows keep the forward's scaling).
-
-// G · (g0 … g3): the transform of four dy values (a tile's row or column).
-static inline void g4_transform(v128_t g0, v128_t g1, v128_t g2, v128_t g3, v128_t *t) {
-  v128_t even = ADD(g0, g2), odd = ADD(g1, g3);
-  t[0] = MUL(g0, SPLAT(0.25f));
-  t[1] = MUL(ADD(even, odd), SPLAT(-1.0f / 6));
-  t[2] = MUL(SUB(even, odd), SPLAT(-1.0f / 6));
-  v128_t a = ADD(MUL(g0, SPLAT(1.0f / 24)), MUL(g2, SPLAT(1.0f / 6)));
-  v128_t b = ADD(MUL(g1, SPLAT(1.0f / 12)), MUL(g3, SPLAT(1.0f / 3)));
-  t[3] = ADD(a, b);
-  t[4] = SUB(a, b);
-  t[5] = g3;
-}
+// dy[n][i][j][o]: each S × S tile of dy is a "filter" correlated with the 6 × 6 block of x under it
+// (the forward conv's input tile, B^T d B), giving an R × R "output", the tile's share of dW; that
+// is F(R×R, S×S), the forward's form with R and S swapped. The shares add up in the transformed
+// space: M[ξ][c][o] = Σ_t V[ξ][t][c] · D[ξ][t][o] over every tile t, then dW = A^T M A once. 36
+// multiply-adds per channel pair and tile where the direct form needs 144.
 
 // D[ξ][t][co] for tiles t0 … t0 + count − 1 of dy (numbered as x's: image, row, column), t from 0
 // to stride − 1; past count zeros, so that the rounding's extra tiles add nothing.
@@ -265,21 +278,17 @@ static void gradient_tiles(const float *dy, int t0, int count, float *D, int str
     const int tile = t0 + t, n = tile / (TH * TW), ty = (tile / TW) % TH, tx = tile % TW;
     for (int c = 0; c < CO; c += 4) {
       v128_t g[16], r[24], u[36];
-      for (int a = 0; a < 4; a += 1) {
-        const int i = 4 * ty + a;
-        for (int b = 0; b < 4; b += 1) {
-          const int j = 4 * tx + b;
-          g[a * 4 + b] = wasm_v128_load(i < OH && j < OW ? dy + ((n * OH + i) * OW + j) * CO + c : ZEROS);
+      for (int a = 0; a < S; a += 1) {
+        const int i = S * ty + a;
+        for (int b = 0; b < S; b += 1) {
+          const int j = S * tx + b;
+          g[a * S + b] = wasm_v128_load(i < OH && j < OW ? dy + ((n * OH + i) * OW + j) * CO + c : ZEROS);
         }
       }
-      for (int a = 0; a < 4; a += 1) {  // rows: r[a][k]
+      for (int a = 0; a < S; a += 1) g_transform(g + a * S, 1, S, r + a * 6);  // rows: r[a][k]
+      for (int k = 0; k < 6; k += 1) {                                          // columns: u[i][k]
         v128_t t6[6];
-        g4_transform(g[a * 4], g[a * 4 + 1], g[a * 4 + 2], g[a * 4 + 3], t6);
-        for (int k = 0; k < 6; k += 1) r[a * 6 + k] = t6[k];
-      }
-      for (int k = 0; k < 6; k += 1) {  // columns: u[i][k]
-        v128_t t6[6];
-        g4_transform(r[k], r[6 + k], r[12 + k], r[18 + k], t6);
+        g_transform(r + k, 6, S, t6);
         for (int i = 0; i < 6; i += 1) u[i * 6 + k] = t6[i];
       }
       for (int k = 0; k < 36; k += 1) wasm_v128_store(D + (k * stride + t) * CO + c, u[k]);
@@ -346,23 +355,14 @@ void wino_gradient_block(const float *x, const float *dy, int t0, int count, flo
   gradient_products(V, D, M, tiles);
 }
 
-// A^T · (m0 … m5) for 3 outputs.
-static inline void a3_transform(const v128_t *m, int step, v128_t *o, int ostep) {
-  v128_t m0 = m[0], m1 = m[step], m2 = m[2 * step], m3 = m[3 * step], m4 = m[4 * step], m5 = m[5 * step];
-  v128_t s12 = ADD(m1, m2), s34 = ADD(m3, m4);
-  o[0] = ADD(ADD(m0, s12), s34);
-  o[ostep] = ADD(SUB(m1, m2), MUL(SPLAT(2.0f), SUB(m3, m4)));
-  o[2 * ostep] = ADD(ADD(s12, MUL(SPLAT(4.0f), s34)), m5);
-}
-
-// dW[3][3][ci][co] = A^T M[·][·][c][o] A, from the sums of wino_gradient_block.
+// dW[R][R][ci][co] = A^T M[·][·][c][o] A, from the sums of wino_gradient_block.
 void wino_gradient_out(const float *M, float *dW) {
   const int plane = CI * CO;
   for (int c = 0; c < plane; c += 4) {
-    v128_t m[36], r[18], w[9];
+    v128_t m[36], r[24], w[16];
     for (int k = 0; k < 36; k += 1) m[k] = wasm_v128_load(M + k * plane + c);
-    for (int i = 0; i < 6; i += 1) a3_transform(m + i * 6, 1, r + i * 3, 1);  // rows: r[i][kx]
-    for (int q = 0; q < 3; q += 1) a3_transform(r + q, 3, w + q, 3);          // columns: w[ky][kx]
-    for (int k = 0; k < 9; k += 1) wasm_v128_store(dW + k * plane + c, w[k]);
+    for (int i = 0; i < 6; i += 1) a_transform(m + i * 6, 1, R, r + i * R, 1);  // rows: r[i][kx]
+    for (int q = 0; q < R; q += 1) a_transform(r + q, R, R, w + q, R);          // columns: w[ky][kx]
+    for (int k = 0; k < R * R; k += 1) wasm_v128_store(dW + k * plane + c, w[k]);
   }
 }

@@ -12,19 +12,20 @@ import type { WasmHeapBackend } from './training-kernels.js';
 function direct(x: Float32Array, f: Float32Array, bias: Float32Array | null, relu: boolean, info: tf.backend_util.Conv2DInfo): Float64Array {
   const { batchSize: b, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { top, left } = info.padInfo;
+  const r = info.filterHeight;
   const y = new Float64Array(b * oh * ow * co);
   for (let n = 0; n < b; n += 1) {
     for (let i = 0; i < oh; i += 1) {
       for (let j = 0; j < ow; j += 1) {
         for (let o = 0; o < co; o += 1) {
           let s = bias === null ? 0 : bias[o]!;
-          for (let ky = 0; ky < 3; ky += 1) {
+          for (let ky = 0; ky < r; ky += 1) {
             const iy = i + ky - top;
             if (iy < 0 || iy >= h) continue;
-            for (let kx = 0; kx < 3; kx += 1) {
+            for (let kx = 0; kx < r; kx += 1) {
               const ix = j + kx - left;
               if (ix < 0 || ix >= w) continue;
-              for (let c = 0; c < ci; c += 1) s += x[((n * h + iy) * w + ix) * ci + c]! * f[((ky * 3 + kx) * ci + c) * co + o]!;
+              for (let c = 0; c < ci; c += 1) s += x[((n * h + iy) * w + ix) * ci + c]! * f[((ky * r + kx) * ci + c) * co + o]!;
             }
           }
           y[((n * oh + i) * ow + j) * co + o] = relu ? Math.max(0, s) : s;
@@ -39,20 +40,22 @@ function direct(x: Float32Array, f: Float32Array, bias: Float32Array | null, rel
 function inputGradient(dy: Float32Array, f: Float32Array, info: tf.backend_util.Conv2DInfo): Float64Array {
   const { batchSize: b, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const { top, left } = info.padInfo;
+  const r = info.filterHeight;
   const dx = new Float64Array(b * h * w * ci);
   for (let n = 0; n < b; n += 1) {
     for (let i = 0; i < oh; i += 1) {
       for (let j = 0; j < ow; j += 1) {
-        for (let ky = 0; ky < 3; ky += 1) {
+        for (let ky = 0; ky < r; ky += 1) {
           const iy = i + ky - top;
           if (iy < 0 || iy >= h) continue;
-          for (let kx = 0; kx < 3; kx += 1) {
+          for (let kx = 0; kx < r; kx += 1) {
             const ix = j + kx - left;
             if (ix < 0 || ix >= w) continue;
             for (let c = 0; c < ci; c += 1) {
               let s = 0;
-              for (let o = 0; o < co; o += 1) s += dy[((n * oh + i) * ow + j) * co + o]! * f[((ky * 3 + kx) * ci + c) * co + o]!;
-              dx[((n * h + iy) * w + ix) * ci + c] += s;
+              for (let o = 0; o < co; o += 1) s += dy[((n * oh + i) * ow + j) * co + o]! * f[((ky * r + kx) * ci + c) * co + o]!;
+              const at = ((n * h + iy) * w + ix) * ci + c;
+              dx[at] = dx[at]! + s;
             }
           }
         }
@@ -69,12 +72,16 @@ describe('conv2dWinograd', () => {
     { name: 'valid padding, 64 → 4 channels, bias and ReLU', x: [3, 11, 6, 64], co: 4, pad: 'valid', bias: true, relu: true },
     { name: 'explicit uneven padding, 1 × 1 image', x: [2, 1, 1, 8], co: 12, pad: [[0, 0], [2, 0], [1, 2], [0, 0]], bias: true, relu: false },
     { name: 'many tiles (more than one block), 16 → 16 channels', x: [4, 40, 36, 16], co: 16, pad: 'same', bias: true, relu: true },
-  ] as { name: string; x: [number, number, number, number]; co: number; pad: unknown; bias: boolean; relu: boolean }[])('$name: the exact convolution to float32 accuracy, and nothing leaks', async (c) => {
-    const info = tf.backend_util.computeConv2DInfo(c.x, [3, 3, c.x[3], c.co], [1, 1], 1, c.pad as 'same', undefined, false, 'channelsLast');
+    { name: '4 × 4 filter, F(3×3, 4×4): valid padding, 10 × 10 (the critic\'s stride-1 convs), 8 → 12 channels, bias', x: [2, 10, 10, 8], co: 12, pad: 'valid', bias: true, relu: false, r: 4 },
+    { name: '4 × 4 filter: same padding (1 before, 2 after), odd sizes, 12 → 20 channels, ReLU', x: [2, 9, 7, 12], co: 20, pad: 'same', bias: false, relu: true, r: 4 },
+    { name: '4 × 4 filter: explicit uneven padding, many tiles, 16 → 8 channels', x: [3, 31, 26, 16], co: 8, pad: [[0, 0], [3, 0], [1, 2], [0, 0]], bias: true, relu: true, r: 4 },
+  ] as { name: string; x: [number, number, number, number]; co: number; pad: unknown; bias: boolean; relu: boolean; r?: number }[])('$name: the exact convolution to float32 accuracy, and nothing leaks', async (c) => {
+    const r = c.r ?? 3;
+    const info = tf.backend_util.computeConv2DInfo(c.x, [r, r, c.x[3], c.co], [1, 1], 1, c.pad as 'same', undefined, false, 'channelsLast');
     expect(winogradApplies(info)).toBe(true);
     await tf.setBackend('wasm');
     const x = tf.randomNormal(c.x, 0, 1, 'float32', 41) as tf.Tensor4D;
-    const f = tf.randomNormal([3, 3, c.x[3], c.co], 0, 1, 'float32', 42) as tf.Tensor4D;
+    const f = tf.randomNormal([r, r, c.x[3], c.co], 0, 1, 'float32', 42) as tf.Tensor4D;
     const bias = c.bias ? tf.randomNormal([c.co], 0, 1, 'float32', 43) : null;
     const expected = direct(x.dataSync() as Float32Array, f.dataSync() as Float32Array, (bias?.dataSync() ?? null) as Float32Array | null, c.relu, info);
     const before = tf.memory().numTensors;
@@ -122,11 +129,14 @@ describe('conv2dWinograd', () => {
     { name: 'same padding, odd sizes, 12 → 20 channels', x: [2, 9, 7, 12], co: 20, pad: 'same' },
     { name: 'valid padding, 16 → 4 channels', x: [3, 11, 6, 16], co: 4, pad: 'valid' },
     { name: 'explicit uneven padding', x: [2, 5, 3, 4], co: 8, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
-  ] as { name: string; x: [number, number, number, number]; co: number; pad: unknown }[])('input gradient, $name: the exact gradient to float32 accuracy, and nothing leaks', async (c) => {
-    const info = tf.backend_util.computeConv2DInfo(c.x, [3, 3, c.x[3], c.co], [1, 1], 1, c.pad as 'same', undefined, false, 'channelsLast');
+    { name: '4 × 4 filter, valid padding (the critic\'s stride-1 convs), 8 → 12 channels', x: [2, 10, 10, 8], co: 12, pad: 'valid', r: 4 },
+    { name: '4 × 4 filter, explicit uneven padding up to 3, 4 → 8 channels', x: [2, 7, 9, 4], co: 8, pad: [[0, 0], [3, 0], [1, 2], [0, 0]], r: 4 },
+  ] as { name: string; x: [number, number, number, number]; co: number; pad: unknown; r?: number }[])('input gradient, $name: the exact gradient to float32 accuracy, and nothing leaks', async (c) => {
+    const r = c.r ?? 3;
+    const info = tf.backend_util.computeConv2DInfo(c.x, [r, r, c.x[3], c.co], [1, 1], 1, c.pad as 'same', undefined, false, 'channelsLast');
     await tf.setBackend('wasm');
     const dy = tf.randomNormal([info.batchSize, info.outHeight, info.outWidth, c.co], 0, 1, 'float32', 61) as tf.Tensor4D;
-    const f = tf.randomNormal([3, 3, c.x[3], c.co], 0, 1, 'float32', 62) as tf.Tensor4D;
+    const f = tf.randomNormal([r, r, c.x[3], c.co], 0, 1, 'float32', 62) as tf.Tensor4D;
     const expected = inputGradient(dy.dataSync() as Float32Array, f.dataSync() as Float32Array, info);
     const before = tf.memory().numTensors;
     const dx = tf.engine().makeTensorFromTensorInfo(conv2dBackpropInputWinograd(tf.backend() as unknown as WasmHeapBackend, dy, f, info)!);

@@ -15,29 +15,34 @@ const MIN_SHARED_BLOCK = 16;
 const BLOCKS_PER_THREAD = 4;
 
 /**
- * Whether {@link conv2dWinograd} computes a conv of this geometry: a 3 × 3 filter at stride 1
- * without dilation, channels in and out multiples of 4 (any padding, any image size).
+ * Whether {@link conv2dWinograd} computes a conv of this geometry: a 3 × 3 or 4 × 4 filter at
+ * stride 1 without dilation, channels in and out multiples of 4 (any padding, any image size).
  */
 export function winogradApplies(info: tf.backend_util.Conv2DInfo): boolean {
-  return info.filterHeight === 3 && info.filterWidth === 3 && info.strideHeight === 1 && info.strideWidth === 1
+  return (info.filterHeight === 3 || info.filterHeight === 4) && info.filterWidth === info.filterHeight
+    && info.strideHeight === 1 && info.strideWidth === 1
     && info.dilationHeight === 1 && info.dilationWidth === 1 && info.inChannels % 4 === 0 && info.outChannels % 4 === 0
     && info.dataFormat === 'channelsLast';
 }
 
+/** The side of the output tiles for a filter of side `r`: F(4×4, 3×3) or F(3×3, 4×4), both on 6 × 6 input tiles. */
+export function winogradTile(r: number): number {
+  return 7 - r;
+}
+
 /**
- * A conv2d on the wasm backend, NHWC, by Winograd's F(4×4, 3×3) with colorize's SIMD kernel
- * (`conv2d-winograd.c`): `y = relu?(conv(x, filter) + bias)`. A quarter of the direct form's
- * multiply-adds; float32 results within a few times the direct form's rounding of it. The blocks
+ * A conv2d on the wasm backend, NHWC, by Winograd's F(4×4, 3×3) or F(3×3, 4×4) with colorize's
+ * SIMD kernel (`conv2d-winograd.c`): `y = relu?(conv(x, filter) + bias)`. 36 multiply-adds per channel pair and output tile where the direct form needs 144; float32 results within a few times the direct form's rounding of it. The blocks
  * of tiles are shared out among colorize's kernel threads ({@link kernelThreadCount}; the same
  * bits on any number), the copies in and out run on this one.
  *
  * @param backend - tfjs's wasm backend.
  * @param x - `[b, h, w, ci]` float32.
- * @param filter - `[3, 3, ci, co]` float32.
+ * @param filter - `[r, r, ci, co]` float32, r 3 or 4.
  * @param bias - `[co]` float32, or `null`.
  * @param relu - whether to apply ReLU after the bias.
  * @param info - the conv's geometry; {@link winogradApplies} must hold.
- * @param flipped - whether `filter` is instead `[3, 3, co, ci]`, that of the conv whose input
+ * @param flipped - whether `filter` is instead `[r, r, co, ci]`, that of the conv whose input
  *   gradient this conv computes ({@link conv2dBackpropInputWinograd}): the conv uses it rotated by
  *   180° with its channels swapped. Defaults to false.
  * @returns `[b, oh, ow, co]`, or `null` where {@link trainingKernels} is `null`.
@@ -51,7 +56,9 @@ export function conv2dWinograd(backend: WasmHeapBackend, x: tf.TensorInfo, filte
   const xImage = h * w * ci;
   const yImage = oh * ow * co;
   const imgs = Math.max(1, Math.min(b, Math.floor(IMAGE_BYTES / (4 * (xImage + yImage)))));
-  const tilesPerImage = Math.ceil(oh / 4) * Math.ceil(ow / 4);
+  const r = info.filterHeight;
+  const side = winogradTile(r);
+  const tilesPerImage = Math.ceil(oh / side) * Math.ceil(ow / side);
   const threads = kernelThreadCount();
   const groupTiles = 4 * Math.ceil((imgs * tilesPerImage) / 4);
   let block = Math.min(groupTiles, Math.max(32, 4 * Math.floor(BLOCK_BYTES / (36 * 4 * (ci + co) * 4))));
@@ -61,7 +68,7 @@ export function conv2dWinograd(backend: WasmHeapBackend, x: tf.TensorInfo, filte
   const nextAt = heapStart(kernels);
   const uAt = nextAt + 16;
   const gAt = uAt + align16(4 * 36 * ci * co);
-  const biasAt = gAt + align16(4 * 9 * ci * co);
+  const biasAt = gAt + align16(4 * r * r * ci * co);
   const xAt = biasAt + align16(4 * co);
   const yAt = xAt + align16(4 * imgs * xImage);
   const scratchAt = yAt + align16(4 * imgs * yImage);
@@ -70,13 +77,13 @@ export function conv2dWinograd(backend: WasmHeapBackend, x: tf.TensorInfo, filte
 
   let heap = wasmHeap(backend);
   const filterFrom = heapIndex(backend, filter);
-  memory.set(heap.subarray(filterFrom, filterFrom + 9 * ci * co), gAt / 4);
+  memory.set(heap.subarray(filterFrom, filterFrom + r * r * ci * co), gAt / 4);
   if (bias !== null) {
     const biasFrom = heapIndex(backend, bias);
     memory.set(heap.subarray(biasFrom, biasFrom + co), biasAt / 4);
   }
   const k = kernels.exports;
-  k.wino_geometry(h, w, ci, co, top, left, oh, ow);
+  k.wino_geometry(h, w, ci, co, top, left, oh, ow, r);
   k.wino_filter(gAt, uAt, flipped ? 1 : 0);
   const out = backend.makeOutput([b, oh, ow, co], 'float32');
   // makeOutput may grow tfjs's heap, which replaces its buffer: view it afresh.
@@ -96,24 +103,25 @@ export function conv2dWinograd(backend: WasmHeapBackend, x: tf.TensorInfo, filte
 /**
  * The input gradient of a conv2d that {@link winogradApplies} to, on the wasm backend, NHWC:
  * `dx = conv(dy, rot180(filter)ᵀ)` by {@link conv2dWinograd}, which reads the filter so
- * (rotated, channels swapped) as it transforms it, with dy padded by 2 minus the forward padding
- * on each side, so that it computes exactly dx's pixels. (The forward-conv form,
- * `conv2d-backprop-input.ts`, pads by 2 and slices the padding's rows off after: on a 4 × 4 image
- * deep in a U-Net that is 5 × 5 outputs, four Winograd tiles where dx needs one.)
+ * (rotated, channels swapped) as it transforms it, with dy padded by r − 1 minus the forward
+ * padding on each side, so that it computes exactly dx's pixels. (The forward-conv form,
+ * `conv2d-backprop-input.ts`, pads by r − 1 and slices the padding's rows off after: on a 4 × 4
+ * image deep in a U-Net that is 5 × 5 outputs, four Winograd tiles where dx needs one.)
  *
  * @param backend - tfjs's wasm backend.
  * @param dy - `[b, oh, ow, co]` float32, the gradient of the conv's output.
- * @param filter - `[3, 3, ci, co]` float32, the conv's filter.
+ * @param filter - `[r, r, ci, co]` float32, the conv's filter.
  * @param info - the conv's geometry.
  * @returns `[b, h, w, ci]`; `null` where {@link trainingKernels} is `null`, where
- *   {@link winogradApplies} does not hold, or where the conv pads more than 2 on a side.
+ *   {@link winogradApplies} does not hold, or where the conv pads more than r − 1 on a side.
  */
 export function conv2dBackpropInputWinograd(backend: WasmHeapBackend, dy: tf.TensorInfo, filter: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo): tf.TensorInfo | null {
   const { top, bottom, left, right } = info.padInfo;
-  if (!winogradApplies(info) || Math.max(top, bottom, left, right) > 2) return null;
+  const r = info.filterHeight;
+  if (!winogradApplies(info) || Math.max(top, bottom, left, right) > r - 1) return null;
   const { batchSize: b, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow } = info;
-  const gradient = convGeometry([b, oh, ow, co], [3, 3, co, ci], [1, 1], [1, 1],
-    [[0, 0], [2 - top, 2 - bottom], [2 - left, 2 - right], [0, 0]], 'NHWC', undefined);
+  const gradient = convGeometry([b, oh, ow, co], [r, r, co, ci], [1, 1], [1, 1],
+    [[0, 0], [r - 1 - top, r - 1 - bottom], [r - 1 - left, r - 1 - right], [0, 0]], 'NHWC', undefined);
   return conv2dWinograd(backend, dy, filter, null, false, gradient, true);
 }

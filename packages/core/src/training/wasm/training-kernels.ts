@@ -25,7 +25,7 @@ export interface TrainingKernelExports {
   input_geometry(h: number, w: number, ci: number, ow: number, co: number, fh: number, fw: number, sh: number, sw: number,
     dh: number, dw: number, top: number, left: number): void;
   input_gradient(dy: number, i0: number, i1: number, wt: number, dx: number, p: number): void;
-  wino_geometry(h: number, w: number, ci: number, co: number, padTop: number, padLeft: number, oh: number, ow: number): void;
+  wino_geometry(h: number, w: number, ci: number, co: number, padTop: number, padLeft: number, oh: number, ow: number, r: number): void;
   wino_filter(g: number, u: number, flipped: number): void;
   wino_blocks(x: number, u: number, bias: number, relu: number, y: number, tiles: number, block: number, next: number,
     scratch: number, thread: number): void;

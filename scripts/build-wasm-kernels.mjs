@@ -23,7 +23,8 @@ export const WASM_MODULES = [
       'packages/core/src/training/wasm/conv2d-winograd.c',
     ],
     output: 'packages/core/src/training/wasm/training-kernels.wasm.ts',
-    exports: ['set_geometry', 'accumulate', 'input_geometry', 'input_gradient', 'wino_geometry', 'wino_filter', 'wino_blocks', 'wino_gradient_block', 'wino_gradient_out', '__heap_base'],
+    exports: ['set_geometry', 'accumulate', 'input_geometry', 'input_gradient', 'wino_geometry', 'wino_filter', 'wino_blocks', 'wino_gradient_block', 'wino_gradient_out',
+      'wino_input', 'wino_chunks', 'wino_output', 'wino_gradient_input', 'wino_gradient_chunks', '__heap_base'],
     threads: true,
   },
   {

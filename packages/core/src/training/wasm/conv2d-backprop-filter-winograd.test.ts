@@ -46,6 +46,8 @@ describe('conv2dBackpropFilterWinograd', () => {
     { name: 'many blocks of 32 tiles (the last one partial), 8 → 8 channels', x: [3, 33, 30, 8], co: 8, pad: 'same', blockBytes: 1 },
     { name: '4 × 4 filter, F(4×4, 3×3): valid padding, 10 × 10 (the critic\'s stride-1 convs), 8 → 12 channels', x: [2, 10, 10, 8], co: 12, pad: 'valid', blockBytes: 1 << 23, r: 4 },
     { name: '4 × 4 filter: explicit uneven padding, many blocks, 4 → 8 channels', x: [3, 29, 25, 4], co: 8, pad: [[0, 0], [3, 0], [1, 2], [0, 0]], blockBytes: 1, r: 4 },
+    { name: 'few tiles (chunks of output channels), 4 × 4 images, 64 → 44 channels', x: [2, 4, 4, 64], co: 44, pad: 'same', blockBytes: 1 << 23 },
+    { name: '4 × 4 filter, few tiles, 5 × 5 images, 48 → 36 channels', x: [2, 5, 5, 48], co: 36, pad: 'same', blockBytes: 1 << 23, r: 4 },
   ] as { name: string; x: [number, number, number, number]; co: number; pad: unknown; blockBytes: number; r?: number }[])('$name: the exact gradient to float32 accuracy, and nothing leaks', async (c) => {
     const r = c.r ?? 3;
     const info = tf.backend_util.computeConv2DInfo(c.x, [r, r, c.x[3], c.co], [1, 1], 1, c.pad as 'same', undefined, false, 'channelsLast');

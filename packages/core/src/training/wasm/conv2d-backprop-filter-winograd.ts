@@ -1,8 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 import { align16, heapStart, reserve } from '../../wasm/embedded-module.js';
-import { winogradApplies, winogradTile } from './conv2d-winograd.js';
-import { heapIndex, trainingKernels, wasmHeap } from './training-kernels.js';
+import { fewTiles, winogradApplies, winogradTile } from './conv2d-winograd.js';
+import { heapIndex, kernelThreadCount, runThreaded, trainingKernels, wasmHeap } from './training-kernels.js';
 import type { WasmHeapBackend } from './training-kernels.js';
 
 /** The bytes of x and dy images copied into the module at a time (at least one image of each). */
@@ -11,6 +11,8 @@ const IMAGE_BYTES = 1 << 23;
 const BLOCK_BYTES = 1 << 23;
 /** The fewest tiles per block: each block adds its products into all of M, which the tiles pay for. */
 const MIN_BLOCK = 32;
+/** The output channels per chunk of the form for few tiles. */
+const CHUNK = 16;
 
 /**
  * The filter gradient of a conv2d that {@link winogradApplies} to (r × r, r 3 or 4, stride 1), on
@@ -20,7 +22,9 @@ const MIN_BLOCK = 32;
  * tile of dy and the 6 × 6 block of x under it are transformed, their products summed over every
  * tile in the transformed space (`36 · ci · co` floats), and that sum transformed back once: 36
  * multiply-adds per channel pair and tile where the direct form needs 144. float32 results
- * within a few times the direct form's rounding of them.
+ * within a few times the direct form's rounding of them. For few tiles ({@link fewTiles}: the
+ * deep layers of a U-Net), every tile is transformed at once and the sum made and transformed
+ * back a chunk of output channels at a time, on colorize's kernel threads, never written whole.
  *
  * @param backend - tfjs's wasm backend.
  * @param x - `[b, h, w, ci]` float32, the conv's input.
@@ -43,6 +47,7 @@ export function conv2dBackpropFilterWinograd(backend: WasmHeapBackend, x: tf.Ten
   const r = info.filterHeight;
   const side = winogradTile(r);
   const tilesPerImage = Math.ceil(oh / side) * Math.ceil(ow / side);
+  if (fewTiles(b * tilesPerImage, ci, co, b * (xImage + dyImage))) return fewTilesGradient(backend, x, dy, info);
   const groupTiles = 4 * Math.ceil((imgs * tilesPerImage) / 4);
   const block = Math.min(groupTiles, Math.max(MIN_BLOCK, 4 * Math.floor(blockBytes / (4 * 4 * 36 * (ci + co)))));
   const plane = ci * co;
@@ -72,5 +77,42 @@ export function conv2dBackpropFilterWinograd(backend: WasmHeapBackend, x: tf.Ten
   const out = backend.makeOutput([r, r, ci, co], 'float32');
   // makeOutput may grow tfjs's heap, which replaces its buffer: view it afresh.
   wasmHeap(backend).set(memory.subarray(dwAt / 4, dwAt / 4 + r * r * plane), heapIndex(backend, out));
+  return out;
+}
+
+/** {@link conv2dBackpropFilterWinograd} in the form for few tiles. */
+function fewTilesGradient(backend: WasmHeapBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
+  const kernels = trainingKernels()!;
+  const { batchSize: b, inHeight: h, inWidth: w, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow } = info;
+  const r = info.filterHeight;
+  const side = winogradTile(r);
+  const tiles = b * Math.ceil(oh / side) * Math.ceil(ow / side);
+  const padded = 4 * Math.ceil(tiles / 4);
+  const chunk = Math.min(CHUNK, co);
+  const threads = kernelThreadCount();
+  const size = r * r * ci * co;
+  // The module's memory: the chunks' counter, dW, the images of x and dy, V and D for every
+  // tile, then each thread's chunk of M.
+  const nextAt = heapStart(kernels);
+  const dwAt = nextAt + 16;
+  const xAt = dwAt + align16(4 * size);
+  const dyAt = xAt + align16(4 * b * h * w * ci);
+  const vAt = dyAt + align16(4 * b * oh * ow * co);
+  const dAt = vAt + align16(4 * 36 * padded * ci);
+  const scratchAt = dAt + align16(4 * 36 * padded * co);
+  const memory = reserve(kernels, scratchAt + threads * 4 * 36 * ci * chunk);
+  const heap = wasmHeap(backend);
+  const xFrom = heapIndex(backend, x);
+  const dyFrom = heapIndex(backend, dy);
+  memory.set(heap.subarray(xFrom, xFrom + b * h * w * ci), xAt / 4);
+  memory.set(heap.subarray(dyFrom, dyFrom + b * oh * ow * co), dyAt / 4);
+  const k = kernels.exports;
+  k.wino_geometry(h, w, ci, co, info.padInfo.top, info.padInfo.left, oh, ow, r);
+  k.wino_gradient_input(xAt, dyAt, tiles, vAt, dAt, padded);
+  new Int32Array(memory.buffer, nextAt, 1)[0] = 0;
+  runThreaded(kernels, 'wino_gradient_chunks', [vAt, dAt, padded, dwAt, chunk, nextAt, scratchAt]);
+  const out = backend.makeOutput([r, r, ci, co], 'float32');
+  // makeOutput may grow tfjs's heap, which replaces its buffer: view it afresh.
+  wasmHeap(backend).set(memory.subarray(dwAt / 4, dwAt / 4 + size), heapIndex(backend, out));
   return out;
 }

@@ -87,22 +87,25 @@ static inline void filter_point(const v128_t *g, float *U, int plane, int at) {
   }
 }
 
-// U[ξ][ci][co] = (G g G^T)[ξ] for the filter g[R][R][ci][co], four output channels per vector.
-// With `flipped`, g is instead the filter [R][R][co][ci] of the conv whose input gradient this one
-// computes: its taps are taken rotated by 180° and its channels swapped,
-// g'[ky][kx][i][o] = g[R − 1 − ky][R − 1 − kx][o][i], four by four channels through 4 × 4 transposes.
-void wino_filter(const float *g, float *U, int flipped) {
-  const int plane = CI * CO, taps = R * R;
+// U[ξ][ci][o − o0] = (G g G^T)[ξ] for output channels o0 … o0 + ob − 1 of the filter
+// g[R][R][ci][co], four output channels per vector. With `flipped`, g is instead the filter
+// [R][R][co][ci] of the conv whose input gradient this one computes: its taps are taken rotated by
+// 180° and its channels swapped, g'[ky][kx][i][o] = g[R − 1 − ky][R − 1 − kx][o][i], four by four
+// channels through 4 × 4 transposes.
+static void filter_range(const float *g, float *U, int flipped, int o0, int ob) {
+  const int plane = CI * CO, uplane = CI * ob, taps = R * R;
   if (!flipped) {
-    for (int c = 0; c < plane; c += 4) {
-      v128_t gk[16];
-      for (int k = 0; k < taps; k += 1) gk[k] = wasm_v128_load(g + k * plane + c);
-      filter_point(gk, U, plane, c);
+    for (int i = 0; i < CI; i += 1) {
+      for (int o = 0; o < ob; o += 4) {
+        v128_t gk[16];
+        for (int k = 0; k < taps; k += 1) gk[k] = wasm_v128_load(g + k * plane + i * CO + o0 + o);
+        filter_point(gk, U, uplane, i * ob + o);
+      }
     }
     return;
   }
-  for (int i = 0; i < CI; i += 4) {    // U's rows in order: its writes stream, the transposed
-    for (int o = 0; o < CO; o += 4) {  // reads take 4 cache lines a tap
+  for (int i = 0; i < CI; i += 4) {               // U's rows in order: its writes stream, the
+    for (int o = o0; o < o0 + ob; o += 4) {  // transposed reads take 4 cache lines a tap
       v128_t gk[4][16];  // gk[p][k]: taps of input channel i + p, output channels o … o + 3
       for (int k = 0; k < taps; k += 1) {
         const float *rows = g + (taps - 1 - k) * plane + o * CI + i;  // g[R − 1 − ky][R − 1 − kx][o + r][i + p]
@@ -115,9 +118,14 @@ void wino_filter(const float *g, float *U, int flipped) {
         gk[2][k] = wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5);
         gk[3][k] = wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7);
       }
-      for (int p = 0; p < 4; p += 1) filter_point(gk[p], U, plane, (i + p) * CO + o);
+      for (int p = 0; p < 4; p += 1) filter_point(gk[p], U, uplane, (i + p) * ob + o - o0);
     }
   }
+}
+
+// U[ξ][ci][co] for the whole filter (see filter_range).
+void wino_filter(const float *g, float *U, int flipped) {
+  filter_range(g, U, flipped, 0, CO);
 }
 
 // B^T · (d0 … d5): the input transform of six values.
@@ -161,20 +169,21 @@ static void input_tiles(const float *x, int t0, int count, float *V, int stride)
   }
 }
 
-// M[ξ][t][co] = Σ_k V[ξ][t][k] U[ξ][k][co] for t < tiles (a multiple of 4), 4 tiles × 8 channels a block.
-static void products(const float *V, const float *U, float *M, int tiles) {
+// M[ξ][t][o] = Σ_k V[ξ][t][k] U[ξ][k][o] for t < tiles (a multiple of 4) and o < ob, 4 tiles × 8
+// channels a block; U's rows are ldu floats apart, M's ldm (both co for a whole filter).
+static void products(const float *V, const float *U, int ldu, float *M, int ldm, int tiles, int ob) {
   for (int k = 0; k < 36; k += 1) {
     const float *v = V + k * tiles * CI;
-    const float *u = U + k * CI * CO;
-    float *m = M + k * tiles * CO;
+    const float *u = U + k * CI * ldu;
+    float *m = M + k * tiles * ldm;
     int o = 0;
-    for (; o + 8 <= CO; o += 8) {
+    for (; o + 8 <= ob; o += 8) {
       for (int t = 0; t < tiles; t += 4) {
         const float *v0 = v + t * CI, *v1 = v0 + CI, *v2 = v1 + CI, *v3 = v2 + CI;
         v128_t a0 = SPLAT(0), a1 = SPLAT(0), b0 = SPLAT(0), b1 = SPLAT(0);
         v128_t c0 = SPLAT(0), c1 = SPLAT(0), e0 = SPLAT(0), e1 = SPLAT(0);
         const float *uk = u + o;
-        for (int i = 0; i < CI; i += 1, uk += CO) {
+        for (int i = 0; i < CI; i += 1, uk += ldu) {
           v128_t u0 = wasm_v128_load(uk), u1 = wasm_v128_load(uk + 4);
           v128_t s;
           s = wasm_v128_load32_splat(v0 + i); a0 = ADD(a0, MUL(s, u0)); a1 = ADD(a1, MUL(s, u1));
@@ -182,28 +191,28 @@ static void products(const float *V, const float *U, float *M, int tiles) {
           s = wasm_v128_load32_splat(v2 + i); c0 = ADD(c0, MUL(s, u0)); c1 = ADD(c1, MUL(s, u1));
           s = wasm_v128_load32_splat(v3 + i); e0 = ADD(e0, MUL(s, u0)); e1 = ADD(e1, MUL(s, u1));
         }
-        float *mt = m + t * CO + o;
+        float *mt = m + t * ldm + o;
         wasm_v128_store(mt, a0); wasm_v128_store(mt + 4, a1);
-        wasm_v128_store(mt + CO, b0); wasm_v128_store(mt + CO + 4, b1);
-        wasm_v128_store(mt + 2 * CO, c0); wasm_v128_store(mt + 2 * CO + 4, c1);
-        wasm_v128_store(mt + 3 * CO, e0); wasm_v128_store(mt + 3 * CO + 4, e1);
+        wasm_v128_store(mt + ldm, b0); wasm_v128_store(mt + ldm + 4, b1);
+        wasm_v128_store(mt + 2 * ldm, c0); wasm_v128_store(mt + 2 * ldm + 4, c1);
+        wasm_v128_store(mt + 3 * ldm, e0); wasm_v128_store(mt + 3 * ldm + 4, e1);
       }
     }
-    if (o < CO) {  // the last 4 channels
+    if (o < ob) {  // the last 4 channels
       for (int t = 0; t < tiles; t += 4) {
         const float *v0 = v + t * CI, *v1 = v0 + CI, *v2 = v1 + CI, *v3 = v2 + CI;
         v128_t a0 = SPLAT(0), b0 = SPLAT(0), c0 = SPLAT(0), e0 = SPLAT(0);
         const float *uk = u + o;
-        for (int i = 0; i < CI; i += 1, uk += CO) {
+        for (int i = 0; i < CI; i += 1, uk += ldu) {
           v128_t u0 = wasm_v128_load(uk);
           a0 = ADD(a0, MUL(wasm_v128_load32_splat(v0 + i), u0));
           b0 = ADD(b0, MUL(wasm_v128_load32_splat(v1 + i), u0));
           c0 = ADD(c0, MUL(wasm_v128_load32_splat(v2 + i), u0));
           e0 = ADD(e0, MUL(wasm_v128_load32_splat(v3 + i), u0));
         }
-        float *mt = m + t * CO + o;
-        wasm_v128_store(mt, a0); wasm_v128_store(mt + CO, b0);
-        wasm_v128_store(mt + 2 * CO, c0); wasm_v128_store(mt + 3 * CO, e0);
+        float *mt = m + t * ldm + o;
+        wasm_v128_store(mt, a0); wasm_v128_store(mt + ldm, b0);
+        wasm_v128_store(mt + 2 * ldm, c0); wasm_v128_store(mt + 3 * ldm, e0);
       }
     }
   }
@@ -239,7 +248,7 @@ static void output_tiles(const float *M, int stride, int t0, int count, const fl
 static void wino_block(const float *x, const float *U, const float *bias, int relu, float *y, int t0, int count, float *V, float *M) {
   const int tiles = (count + 3) & ~3;
   input_tiles(x, t0, count, V, tiles);
-  products(V, U, M, tiles);
+  products(V, U, CO, M, CO, tiles, CO);
   output_tiles(M, tiles, t0, count, bias, relu, y);
 }
 
@@ -255,6 +264,33 @@ void wino_blocks(const float *x, const float *U, const float *bias, int relu, fl
     if (t0 >= tiles) return;
     wino_block(x, U, bias, relu, y, t0, tiles - t0 < block ? tiles - t0 : block, V, M);
   }
+}
+
+// The form for few tiles (deep, small images), where U (36 × ci × co floats) would dwarf the
+// tiles: V and M hold every tile, and U is made a chunk of output channels at a time, in each
+// thread's scratch, and used at once, never written out whole. wino_input fills V, wino_chunks
+// runs on every thread, wino_output writes y.
+void wino_input(const float *x, int count, float *V, int tiles) {
+  input_tiles(x, 0, count, V, tiles);
+}
+
+// M[ξ][t][co] for all `tiles` tiles (a multiple of 4) in V, shared among threads as wino_blocks
+// is, by chunks of `chunk` output channels (a multiple of 4); each thread's scratch is
+// 36 × ci × chunk floats from scratch + thread × that.
+void wino_chunks(const float *V, const float *g, int flipped, float *M, int tiles, int chunk, int *next, float *scratch,
+                 int thread) {
+  float *U = scratch + (long)thread * 36 * CI * chunk;
+  for (;;) {
+    const int o0 = __atomic_fetch_add(next, 1, __ATOMIC_RELAXED) * chunk;
+    if (o0 >= CO) return;
+    const int ob = CO - o0 < chunk ? CO - o0 : chunk;
+    filter_range(g, U, flipped, o0, ob);
+    products(V, U, ob, M + o0, CO, tiles, ob);
+  }
+}
+
+void wino_output(const float *M, int tiles, int count, const float *bias, int relu, float *y) {
+  output_tiles(M, tiles, 0, count, bias, relu, y);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,20 +332,22 @@ static void gradient_tiles(const float *dy, int t0, int count, float *D, int str
   }
 }
 
-// M[ξ][c][o] += Σ_t V[ξ][t][c] D[ξ][t][o] over t < tiles: 4 input by 8 output channels a block,
-// held in registers over all the tiles.
-static void gradient_products(const float *V, const float *D, float *M, int tiles) {
+// M[ξ][c][o] (+)= Σ_t V[ξ][t][c] D[ξ][t][o] over t < tiles and o < ob, added to M where `add`:
+// 4 input by 8 output channels a block, held in registers over all the tiles. D's rows are ldd
+// floats apart, M's ldm.
+#define PUT(at, v) wasm_v128_store(at, add ? ADD(wasm_v128_load(at), v) : v)
+static void gradient_products(const float *V, const float *D, int ldd, float *M, int ldm, int tiles, int ob, int add) {
   for (int k = 0; k < 36; k += 1) {
     const float *v = V + k * tiles * CI;
-    const float *d = D + k * tiles * CO;
-    float *m = M + k * CI * CO;
+    const float *d = D + k * tiles * ldd;
+    float *m = M + k * CI * ldm;
     for (int c = 0; c < CI; c += 4) {
       int o = 0;
-      for (; o + 8 <= CO; o += 8) {
+      for (; o + 8 <= ob; o += 8) {
         v128_t a0 = SPLAT(0), a1 = SPLAT(0), b0 = SPLAT(0), b1 = SPLAT(0);
         v128_t c0 = SPLAT(0), c1 = SPLAT(0), e0 = SPLAT(0), e1 = SPLAT(0);
         const float *vt = v + c, *dt = d + o;
-        for (int t = 0; t < tiles; t += 1, vt += CI, dt += CO) {
+        for (int t = 0; t < tiles; t += 1, vt += CI, dt += ldd) {
           v128_t d0 = wasm_v128_load(dt), d1 = wasm_v128_load(dt + 4);
           v128_t s;
           s = wasm_v128_load32_splat(vt); a0 = ADD(a0, MUL(s, d0)); a1 = ADD(a1, MUL(s, d1));
@@ -317,34 +355,35 @@ static void gradient_products(const float *V, const float *D, float *M, int tile
           s = wasm_v128_load32_splat(vt + 2); c0 = ADD(c0, MUL(s, d0)); c1 = ADD(c1, MUL(s, d1));
           s = wasm_v128_load32_splat(vt + 3); e0 = ADD(e0, MUL(s, d0)); e1 = ADD(e1, MUL(s, d1));
         }
-        float *mc = m + c * CO + o;
-        wasm_v128_store(mc, ADD(wasm_v128_load(mc), a0)); wasm_v128_store(mc + 4, ADD(wasm_v128_load(mc + 4), a1));
-        mc += CO;
-        wasm_v128_store(mc, ADD(wasm_v128_load(mc), b0)); wasm_v128_store(mc + 4, ADD(wasm_v128_load(mc + 4), b1));
-        mc += CO;
-        wasm_v128_store(mc, ADD(wasm_v128_load(mc), c0)); wasm_v128_store(mc + 4, ADD(wasm_v128_load(mc + 4), c1));
-        mc += CO;
-        wasm_v128_store(mc, ADD(wasm_v128_load(mc), e0)); wasm_v128_store(mc + 4, ADD(wasm_v128_load(mc + 4), e1));
+        float *mc = m + c * ldm + o;
+        PUT(mc, a0); PUT(mc + 4, a1);
+        mc += ldm;
+        PUT(mc, b0); PUT(mc + 4, b1);
+        mc += ldm;
+        PUT(mc, c0); PUT(mc + 4, c1);
+        mc += ldm;
+        PUT(mc, e0); PUT(mc + 4, e1);
       }
-      if (o < CO) {  // the last 4 channels
+      if (o < ob) {  // the last 4 channels
         v128_t a0 = SPLAT(0), b0 = SPLAT(0), c0 = SPLAT(0), e0 = SPLAT(0);
         const float *vt = v + c, *dt = d + o;
-        for (int t = 0; t < tiles; t += 1, vt += CI, dt += CO) {
+        for (int t = 0; t < tiles; t += 1, vt += CI, dt += ldd) {
           v128_t d0 = wasm_v128_load(dt);
           a0 = ADD(a0, MUL(wasm_v128_load32_splat(vt), d0));
           b0 = ADD(b0, MUL(wasm_v128_load32_splat(vt + 1), d0));
           c0 = ADD(c0, MUL(wasm_v128_load32_splat(vt + 2), d0));
           e0 = ADD(e0, MUL(wasm_v128_load32_splat(vt + 3), d0));
         }
-        float *mc = m + c * CO + o;
-        wasm_v128_store(mc, ADD(wasm_v128_load(mc), a0));
-        wasm_v128_store(mc + CO, ADD(wasm_v128_load(mc + CO), b0));
-        wasm_v128_store(mc + 2 * CO, ADD(wasm_v128_load(mc + 2 * CO), c0));
-        wasm_v128_store(mc + 3 * CO, ADD(wasm_v128_load(mc + 3 * CO), e0));
+        float *mc = m + c * ldm + o;
+        PUT(mc, a0);
+        PUT(mc + ldm, b0);
+        PUT(mc + 2 * ldm, c0);
+        PUT(mc + 3 * ldm, e0);
       }
     }
   }
 }
+#undef PUT
 
 // Adds tiles t0 … t0 + count − 1 of the images at x and dy (wino_geometry's) into M[36][ci][co].
 // V and D hold 36 × ⌈count/4⌉·4 × ci and × co floats.
@@ -352,17 +391,44 @@ void wino_gradient_block(const float *x, const float *dy, int t0, int count, flo
   const int tiles = (count + 3) & ~3;
   input_tiles(x, t0, count, V, tiles);
   gradient_tiles(dy, t0, count, D, tiles);
-  gradient_products(V, D, M, tiles);
+  gradient_products(V, D, CO, M, CO, tiles, CO, 1);
 }
 
-// dW[R][R][ci][co] = A^T M[·][·][c][o] A, from the sums of wino_gradient_block.
+// dW[R][R][ci][o] = A^T M[·][·][c][o] A for o < ob, M's rows ldm floats apart (dW's co).
+static void gradient_out(const float *M, int ldm, int ob, float *dW) {
+  const int plane = CI * CO, mplane = CI * ldm;
+  for (int c = 0; c < CI; c += 1) {
+    for (int o = 0; o < ob; o += 4) {
+      v128_t m[36], r[24], w[16];
+      for (int k = 0; k < 36; k += 1) m[k] = wasm_v128_load(M + k * mplane + c * ldm + o);
+      for (int i = 0; i < 6; i += 1) a_transform(m + i * 6, 1, R, r + i * R, 1);  // rows: r[i][kx]
+      for (int q = 0; q < R; q += 1) a_transform(r + q, R, R, w + q, R);          // columns: w[ky][kx]
+      for (int k = 0; k < R * R; k += 1) wasm_v128_store(dW + k * plane + c * CO + o, w[k]);
+    }
+  }
+}
+
+// dW[R][R][ci][co] from the sums of wino_gradient_block.
 void wino_gradient_out(const float *M, float *dW) {
-  const int plane = CI * CO;
-  for (int c = 0; c < plane; c += 4) {
-    v128_t m[36], r[24], w[16];
-    for (int k = 0; k < 36; k += 1) m[k] = wasm_v128_load(M + k * plane + c);
-    for (int i = 0; i < 6; i += 1) a_transform(m + i * 6, 1, R, r + i * R, 1);  // rows: r[i][kx]
-    for (int q = 0; q < R; q += 1) a_transform(r + q, R, R, w + q, R);          // columns: w[ky][kx]
-    for (int k = 0; k < R * R; k += 1) wasm_v128_store(dW + k * plane + c, w[k]);
+  gradient_out(M, CO, CO, dW);
+}
+
+// The form for few tiles, as wino_chunks: V and D hold every tile (wino_gradient_input), and the
+// threads take chunks of `chunk` output channels, each summing that part of M in its scratch
+// (36 × ci × chunk floats) and transforming it into dW at once.
+void wino_gradient_input(const float *x, const float *dy, int count, float *V, float *D, int tiles) {
+  input_tiles(x, 0, count, V, tiles);
+  gradient_tiles(dy, 0, count, D, tiles);
+}
+
+void wino_gradient_chunks(const float *V, const float *D, int tiles, float *dW, int chunk, int *next, float *scratch,
+                          int thread) {
+  float *M = scratch + (long)thread * 36 * CI * chunk;
+  for (;;) {
+    const int o0 = __atomic_fetch_add(next, 1, __ATOMIC_RELAXED) * chunk;
+    if (o0 >= CO) return;
+    const int ob = CO - o0 < chunk ? CO - o0 : chunk;
+    gradient_products(V, D + o0, CO, M, ob, tiles, ob, 0);
+    gradient_out(M, ob, ob, dW + o0);
   }
 }

@@ -4,7 +4,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 
 import { maxRelativeError } from '../../../../../scripts/test-utils.js';
-import { conv2dBackpropInputWinograd, conv2dWinograd, winogradApplies } from './conv2d-winograd.js';
+import { conv2dBackpropInputWinograd, conv2dWinograd, fewTiles, winogradApplies } from './conv2d-winograd.js';
+import { conv2dBackpropFilterWinograd } from './conv2d-backprop-filter-winograd.js';
 import { kernelThreadCount, setTrainingKernelThreads } from './training-kernels.js';
 import type { WasmHeapBackend } from './training-kernels.js';
 
@@ -75,6 +76,8 @@ describe('conv2dWinograd', () => {
     { name: '4 × 4 filter, F(3×3, 4×4): valid padding, 10 × 10 (the critic\'s stride-1 convs), 8 → 12 channels, bias', x: [2, 10, 10, 8], co: 12, pad: 'valid', bias: true, relu: false, r: 4 },
     { name: '4 × 4 filter: same padding (1 before, 2 after), odd sizes, 12 → 20 channels, ReLU', x: [2, 9, 7, 12], co: 20, pad: 'same', bias: false, relu: true, r: 4 },
     { name: '4 × 4 filter: explicit uneven padding, many tiles, 16 → 8 channels', x: [3, 31, 26, 16], co: 8, pad: [[0, 0], [3, 0], [1, 2], [0, 0]], bias: true, relu: true, r: 4 },
+    { name: 'few tiles (chunks of output channels), 4 × 4 images, 64 → 44 channels (chunks of 32 and 12), bias and ReLU', x: [2, 4, 4, 64], co: 44, pad: 'same', bias: true, relu: true },
+    { name: '4 × 4 filter, few tiles, 5 × 5 images, 48 → 36 channels', x: [2, 5, 5, 48], co: 36, pad: 'same', bias: false, relu: false, r: 4 },
   ] as { name: string; x: [number, number, number, number]; co: number; pad: unknown; bias: boolean; relu: boolean; r?: number }[])('$name: the exact convolution to float32 accuracy, and nothing leaks', async (c) => {
     const r = c.r ?? 3;
     const info = tf.backend_util.computeConv2DInfo(c.x, [r, r, c.x[3], c.co], [1, 1], 1, c.pad as 'same', undefined, false, 'channelsLast');
@@ -131,6 +134,7 @@ describe('conv2dWinograd', () => {
     { name: 'explicit uneven padding', x: [2, 5, 3, 4], co: 8, pad: [[0, 0], [2, 0], [1, 2], [0, 0]] },
     { name: '4 × 4 filter, valid padding (the critic\'s stride-1 convs), 8 → 12 channels', x: [2, 10, 10, 8], co: 12, pad: 'valid', r: 4 },
     { name: '4 × 4 filter, explicit uneven padding up to 3, 4 → 8 channels', x: [2, 7, 9, 4], co: 8, pad: [[0, 0], [3, 0], [1, 2], [0, 0]], r: 4 },
+    { name: 'few tiles, 4 × 4 images, 64 → 44 channels', x: [2, 4, 4, 64], co: 44, pad: 'same' },
   ] as { name: string; x: [number, number, number, number]; co: number; pad: unknown; r?: number }[])('input gradient, $name: the exact gradient to float32 accuracy, and nothing leaks', async (c) => {
     const r = c.r ?? 3;
     const info = tf.backend_util.computeConv2DInfo(c.x, [r, r, c.x[3], c.co], [1, 1], 1, c.pad as 'same', undefined, false, 'channelsLast');
@@ -157,5 +161,45 @@ describe('conv2dWinograd', () => {
     expect(conv2dBackpropInputWinograd(backend, dy, f, wide)).toBeNull();
     expect(conv2dBackpropInputWinograd(backend, dy, f, odd)).toBeNull();
     tf.dispose([dy, f]);
+  });
+
+  it('takes the form for few tiles where the transformed filter outweighs the tiles (deep, small images), and only there', () => {
+    expect(fewTiles(2, 64, 44, 2 * 16 * (64 + 44))).toBe(true);
+    expect(fewTiles(8, 48, 36, 2 * 25 * (48 + 36))).toBe(true);
+    expect(fewTiles(2, 44, 64, 2 * 16 * (64 + 44))).toBe(true);
+    expect(fewTiles(8 * 4 * 4, 256, 256, 8 * 256 * 512)).toBe(false); // a U-Net's 16-px layer, batch 8: 128 tiles
+    expect(fewTiles(8, 1024, 1024, 8 * 16 * 2048)).toBe(true); // its 4 × 4 bottleneck: 8 tiles
+    expect(fewTiles(3 * 3 * 2, 64, 4, 3 * 66 * 68)).toBe(false);
+  });
+
+  it('gives the same bits on two threads as on one in the form for few tiles (chunks shared out), forward and filter gradient', async () => {
+    await tf.setBackend('wasm');
+    const info = tf.backend_util.computeConv2DInfo([3, 4, 4, 64], [3, 3, 64, 72], [1, 1], 1, 'same', undefined, false, 'channelsLast');
+    const x = tf.randomNormal([3, 4, 4, 64], 0, 1, 'float32', 81) as tf.Tensor4D;
+    const f = tf.randomNormal([3, 3, 64, 72], 0, 1, 'float32', 82) as tf.Tensor4D;
+    const dy = tf.randomNormal([3, 4, 4, 72], 0, 1, 'float32', 83) as tf.Tensor4D;
+    const backend = tf.backend() as unknown as WasmHeapBackend;
+    const values = (t: tf.TensorInfo): Buffer => {
+      const y = tf.engine().makeTensorFromTensorInfo(t);
+      const v = y.dataSync() as Float32Array;
+      y.dispose();
+      return Buffer.from(v.buffer);
+    };
+    const run = (): Buffer[] => [values(conv2dWinograd(backend, x, f, null, false, info)!), values(conv2dBackpropFilterWinograd(backend, x, dy, info)!)];
+    try {
+      const before = tf.memory().numTensors;
+      expect(await setTrainingKernelThreads(2)).toBe(2);
+      const two = run();
+      expect(await setTrainingKernelThreads(1)).toBe(1);
+      const one = run();
+      expect(two[0]!.equals(one[0]!)).toBe(true);
+      expect(two[1]!.equals(one[1]!)).toBe(true);
+      expect(maxRelativeError(new Float32Array(one[0]!.buffer, one[0]!.byteOffset, one[0]!.length / 4), direct(x.dataSync() as Float32Array, f.dataSync() as Float32Array, null, false, info)))
+        .toBeLessThan(1e-5);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      await setTrainingKernelThreads(1);
+      tf.dispose([x, f, dy]);
+    }
   });
 });

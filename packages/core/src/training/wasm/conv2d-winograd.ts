@@ -13,6 +13,10 @@ const BLOCK_BYTES = 1 << 21;
 const MIN_SHARED_BLOCK = 16;
 /** The blocks per thread aimed at, so that a thread slowed by others on its core takes fewer. */
 const BLOCKS_PER_THREAD = 4;
+/** The most bytes of transformed tiles for the form for few tiles ({@link fewTiles}). */
+const FEW_TILES_BYTES = 1 << 24;
+/** The output channels per chunk of the form for few tiles. */
+const CHUNK = 16;
 
 /**
  * Whether {@link conv2dWinograd} computes a conv of this geometry: a 3 × 3 or 4 × 4 filter at
@@ -23,6 +27,19 @@ export function winogradApplies(info: tf.backend_util.Conv2DInfo): boolean {
     && info.strideHeight === 1 && info.strideWidth === 1
     && info.dilationHeight === 1 && info.dilationWidth === 1 && info.inChannels % 4 === 0 && info.outChannels % 4 === 0
     && info.dataFormat === 'channelsLast';
+}
+
+/**
+ * Whether a Winograd conv (or filter gradient) of `tiles` tiles takes the form for few tiles:
+ * every tile transformed at once (V and M, or V and D, within 16 MiB, and smaller than the
+ * transformed filter, 36 · ci · co floats, which that form never writes out whole; a chunk of
+ * output channels at a time instead) and every image copied in at once (`imageFloats` of x and
+ * of y or dy within 8 MiB). That is the deep layers of a U-Net, whose images are small and
+ * filters large: there, writing and reading the whole transformed filter was most of the time.
+ */
+export function fewTiles(tiles: number, ci: number, co: number, imageFloats: number): boolean {
+  const padded = 4 * Math.ceil(tiles / 4);
+  return padded * (ci + co) < ci * co && 4 * 36 * padded * (ci + co) <= FEW_TILES_BYTES && 4 * imageFloats <= IMAGE_BYTES;
 }
 
 /** The side of the output tiles for a filter of side `r`: F(4×4, 3×3) or F(3×3, 4×4), both on 6 × 6 input tiles. */
@@ -59,6 +76,7 @@ export function conv2dWinograd(backend: WasmHeapBackend, x: tf.TensorInfo, filte
   const r = info.filterHeight;
   const side = winogradTile(r);
   const tilesPerImage = Math.ceil(oh / side) * Math.ceil(ow / side);
+  if (fewTiles(b * tilesPerImage, ci, co, b * (xImage + yImage))) return fewTilesConv(backend, x, filter, bias, relu, info, flipped);
   const threads = kernelThreadCount();
   const groupTiles = 4 * Math.ceil((imgs * tilesPerImage) / 4);
   let block = Math.min(groupTiles, Math.max(32, 4 * Math.floor(BLOCK_BYTES / (36 * 4 * (ci + co) * 4))));
@@ -97,6 +115,49 @@ export function conv2dWinograd(backend: WasmHeapBackend, x: tf.TensorInfo, filte
     runThreaded(kernels, 'wino_blocks', [xAt, uAt, bias === null ? 0 : biasAt, relu ? 1 : 0, yAt, count * tilesPerImage, block, nextAt, scratchAt]);
     heap.set(memory.subarray(yAt / 4, yAt / 4 + count * yImage), yTo + n0 * yImage);
   }
+  return out;
+}
+
+/** {@link conv2dWinograd} in the form for few tiles ({@link fewTiles}): all images at once, the filter transformed a chunk of output channels at a time on each thread. */
+function fewTilesConv(backend: WasmHeapBackend, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo | null,
+  relu: boolean, info: tf.backend_util.Conv2DInfo, flipped: boolean): tf.TensorInfo {
+  const kernels = trainingKernels()!;
+  const { batchSize: b, inHeight: h, inWidth: w, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow } = info;
+  const r = info.filterHeight;
+  const side = winogradTile(r);
+  const tiles = b * Math.ceil(oh / side) * Math.ceil(ow / side);
+  const padded = 4 * Math.ceil(tiles / 4);
+  const chunk = Math.min(CHUNK, co);
+  const threads = kernelThreadCount();
+  // The module's memory: the chunks' counter, the filter, the bias, the images in and out, V and
+  // M for every tile, then each thread's chunk of U.
+  const nextAt = heapStart(kernels);
+  const gAt = nextAt + 16;
+  const biasAt = gAt + align16(4 * r * r * ci * co);
+  const xAt = biasAt + align16(4 * co);
+  const yAt = xAt + align16(4 * b * h * w * ci);
+  const vAt = yAt + align16(4 * b * oh * ow * co);
+  const mAt = vAt + align16(4 * 36 * padded * ci);
+  const scratchAt = mAt + align16(4 * 36 * padded * co);
+  const memory = reserve(kernels, scratchAt + threads * 4 * 36 * ci * chunk);
+  const heap = wasmHeap(backend);
+  const filterFrom = heapIndex(backend, filter);
+  memory.set(heap.subarray(filterFrom, filterFrom + r * r * ci * co), gAt / 4);
+  if (bias !== null) {
+    const biasFrom = heapIndex(backend, bias);
+    memory.set(heap.subarray(biasFrom, biasFrom + co), biasAt / 4);
+  }
+  const xFrom = heapIndex(backend, x);
+  memory.set(heap.subarray(xFrom, xFrom + b * h * w * ci), xAt / 4);
+  const k = kernels.exports;
+  k.wino_geometry(h, w, ci, co, info.padInfo.top, info.padInfo.left, oh, ow, r);
+  k.wino_input(xAt, tiles, vAt, padded);
+  new Int32Array(memory.buffer, nextAt, 1)[0] = 0;
+  runThreaded(kernels, 'wino_chunks', [vAt, gAt, flipped ? 1 : 0, mAt, padded, chunk, nextAt, scratchAt]);
+  k.wino_output(mAt, padded, tiles, bias === null ? 0 : biasAt, relu ? 1 : 0, yAt);
+  const out = backend.makeOutput([b, oh, ow, co], 'float32');
+  // makeOutput may grow tfjs's heap, which replaces its buffer: view it afresh.
+  wasmHeap(backend).set(memory.subarray(yAt / 4, yAt / 4 + b * oh * ow * co), heapIndex(backend, out));
   return out;
 }
 

@@ -31,13 +31,20 @@ export interface TrainingKernelExports {
     scratch: number, thread: number): void;
   wino_gradient_block(x: number, dy: number, t0: number, count: number, v: number, d: number, m: number): void;
   wino_gradient_out(m: number, dw: number): void;
+  wino_input(x: number, count: number, v: number, tiles: number): void;
+  wino_chunks(v: number, g: number, flipped: number, m: number, tiles: number, chunk: number, next: number, scratch: number,
+    thread: number): void;
+  wino_output(m: number, tiles: number, count: number, bias: number, relu: number, y: number): void;
+  wino_gradient_input(x: number, dy: number, count: number, v: number, d: number, tiles: number): void;
+  wino_gradient_chunks(v: number, d: number, tiles: number, dw: number, chunk: number, next: number, scratch: number,
+    thread: number): void;
   __heap_base: WebAssembly.Global;
   __stack_pointer: WebAssembly.Global;
 }
 
 /** The functions of {@link TrainingKernelExports} that run on several threads (their last argument is the thread's number). */
-type ThreadedFunction = 'wino_blocks';
-const THREADED: readonly ThreadedFunction[] = ['wino_blocks'];
+type ThreadedFunction = 'wino_blocks' | 'wino_chunks' | 'wino_gradient_chunks';
+const THREADED: readonly ThreadedFunction[] = ['wino_blocks', 'wino_chunks', 'wino_gradient_chunks'];
 
 /** The module instantiated in this thread, with its own memory. */
 export type TrainingKernels = EmbeddedInstance<TrainingKernelExports>;

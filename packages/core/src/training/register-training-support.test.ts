@@ -31,9 +31,11 @@ describe('registerTrainingSupport', () => {
       'DepthwiseConv2dNativeBackpropFilter',
       'Conv2D',
       'FusedConv2D',
+      'Sum',
+      'Mean',
     ]);
     // The wrapped kernels keep tfjs's setup, which binds their fallbacks' wasm functions.
-    for (const name of ['Conv2D', 'FusedConv2D']) expect(tf.getKernel(name, 'wasm')?.setupFunc, name).toBeInstanceOf(Function);
+    for (const name of ['Conv2D', 'FusedConv2D', 'Sum', 'Mean']) expect(tf.getKernel(name, 'wasm')?.setupFunc, name).toBeInstanceOf(Function);
     expect(TRAINING_SUPPORT.secondOrderGradients).toEqual(
       expect.arrayContaining(['Tanh', 'Sigmoid', 'Exp', 'Elu', 'Pow', 'Softmax', 'Max', 'Min', 'AvgPoolGrad', 'MaxPoolGrad']),
     );

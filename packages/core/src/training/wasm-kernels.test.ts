@@ -238,6 +238,52 @@ describe('wasm\'s forward convolutions: Winograd where it applies, tfjs\'s own k
     });
 });
 
+describe('wasm\'s Sum and Mean: products with ones over middle axes, tfjs\'s own kernel elsewhere', () => {
+  it.each([
+    { name: 'a BatchNorm\'s axes [0, 1, 2] of NHWC', shape: [3, 5, 6, 8], axis: [0, 1, 2], keepDims: false, product: true },
+    { name: 'the same, kept as [1, 1, 1, c]', shape: [3, 5, 6, 8], axis: [0, 1, 2], keepDims: true, product: true },
+    { name: 'an InstanceNorm\'s axes [1, 2] (an outer batch)', shape: [3, 5, 6, 8], axis: [1, 2], keepDims: true, product: true },
+    { name: 'axes unsorted and negative', shape: [2, 7, 3, 5], axis: [-3, 0], keepDims: false, product: true },
+    { name: 'one middle axis', shape: [4, 9, 2], axis: 1, keepDims: false, product: true },
+    { name: 'the last axis (tfjs\'s own)', shape: [3, 5, 6, 8], axis: -1, keepDims: false, product: false },
+    { name: 'all axes (tfjs\'s own)', shape: [3, 5, 6, 8], axis: [0, 1, 2, 3], keepDims: false, product: false },
+    { name: 'separated axes [0, 2] (tfjs\'s own)', shape: [3, 5, 6, 8], axis: [0, 2], keepDims: false, product: false },
+  ])('$name: the cpu result, and nothing leaks', async (c) => {
+    for (const kernel of ['Sum', 'Mean']) {
+      const inputs = { x: { shape: c.shape, seed: 61 } };
+      const attrs = { axis: c.axis, keepDims: c.keepDims };
+      const cpu = await runOn('cpu', kernel, inputs, attrs);
+      const wasm = await runOn('wasm', kernel, inputs, attrs);
+      expect(wasm.shape).toEqual(cpu.shape);
+      // Outside any tidy, the kernel leaves nothing but its result, and its input as it was.
+      const x = tf.randomNormal(c.shape, 0, 1, 'float32', 61);
+      const values = x.dataSync().slice();
+      const before = tf.memory().numTensors;
+      (tf.engine().runKernel(kernel, { x }, attrs as never) as tf.Tensor).dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      expect(x.dataSync()).toEqual(values);
+      x.dispose();
+      expect(maxRelativeError(wasm.values, cpu.values)).toBeLessThan(1e-6);
+      // Which path ran: bit for bit tfjs's own kernel's result, or (for the product) not necessarily.
+      const own = tf.tidy(() => {
+        const x = tf.randomNormal(c.shape, 0, 1, 'float32', 61);
+        const out = TFJS_WASM_KERNELS.get(kernel)!({ inputs: { x }, attrs: attrs as never, backend: tf.backend() }) as tf.TensorInfo;
+        return tf.engine().makeTensorFromTensorInfo(out).dataSync() as Float32Array;
+      });
+      if (!c.product) expect(Array.from(wasm.values)).toEqual(Array.from(own));
+    }
+  });
+
+  it('keeps an int32 sum exact (tfjs\'s own kernel)', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2], 'int32');
+    const y = tf.sum(x, [0, 1]);
+    expect(y.dtype).toBe('int32');
+    expect(Array.from(y.dataSync())).toEqual([16, 20]);
+    tf.dispose([x, y]);
+  });
+});
+
 describe('the cpu backend\'s replacement Conv2DBackpropFilter agrees with tfjs\'s own', () => {
   it.each(CONV_CASES)('$name', async (c) => {
     const attrs = { strides: c.strides, pad: c.pad, dataFormat: c.dataFormat ?? 'NHWC', dimRoundingMode: c.dimRoundingMode, filterShape: c.f };

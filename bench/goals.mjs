@@ -69,9 +69,14 @@ export const GOALS = [
     check: (rows) => {
       // The shipped way to train on wasm: data parallel, a replica per core (colorize train's default).
       const most = Math.max(...rows.map((x) => x.replicas ?? 1));
-      const r = rows.filter((x) => x.backend === 'wasm' && (x.replicas ?? 1) === most && (x.batch ?? 16) === 16 && !String(x['s / iteration']).includes('est.'));
+      // Every size the issue lists, the estimated one too (base 64 at 128 px: its share does not
+      // fit a wasm heap on fewer than four cores; the 64-px time × 4).
+      const r = rows.filter((x) => x.backend === 'wasm' && (x.replicas ?? 1) === most && (x.batch ?? 16) === 16);
       return {
-        figure: r.map((x) => `${x.replicas} replicas (data parallel), base ${x.base} at ${x['size px']} px: ${x['s / iteration']} s, ${x.ratio}×`).join('; '),
+        figure: r.map((x) => {
+          const [seconds, estimated] = String(x['s / iteration']).split(' ');
+          return `${x.replicas} replicas (data parallel), base ${x.base} at ${x['size px']} px: ${seconds} s${estimated ? ' (estimated)' : ''}, ${x.ratio}×`;
+        }).join('; '),
         met: r.length > 0 && r.every((x) => num(x.ratio) <= 3),
         limit: (() => {
           const at = (replicas, threads, batch) =>
@@ -88,10 +93,12 @@ export const GOALS = [
                 'small kernels of the second-order gradient stream through. '
               : `the replicas cost no more than one share alone (within this machine's noise; kernels: ${top}): what is left is each share's own work. `) +
             'Even alone, half the batch on one thread takes ' +
-            `${(half / num(at(1, 1, 16)?.['PyTorch s'])).toFixed(1)}× PyTorch's time for the whole batch on two threads. The U-Net's 3 × 3 convs and ` +
-            'their input gradients run as Winograd F(4×4, 3×3), a quarter of the multiply-adds; the filter gradients, the critic\'s ' +
-            '4 × 4 stride-2 convs and the second-order gradients through them stay at the direct form\'s cost, which wasm SIMD128 ' +
-            'without fused multiply-add caps at about 47 GFLOP/s a core against PyTorch\'s AVX-512 FMA (generator-inference above). ' +
+            `${(half / num(at(1, 1, 16)?.['PyTorch s'])).toFixed(1)}× PyTorch's time for the whole batch on two threads. The 3 × 3 and ` +
+            '4 × 4 stride-1 convs (the U-Net\'s, the critic\'s 256 → 512) and both their gradients run as Winograd F(4×4, 3×3) and ' +
+            'F(3×3, 4×4), a quarter of the multiply-adds; the critic\'s 4 × 4 stride-2 convs, the up-convolutions and the ' +
+            'second-order gradients through them stay at the direct form\'s cost, which wasm SIMD128 without fused multiply-add ' +
+            'caps at about 47 GFLOP/s a core against PyTorch\'s AVX-512 FMA (generator-inference above), and the norms, ' +
+            'activations and Adam are thousands of memory-bound kernels. ' +
             (threaded > one
               ? `One backend on ${cores} threads is slower than one thread.`
               : `One backend on ${cores} threads (XNNPACK and colorize's Winograd kernel on every core) is ${(one / threaded).toFixed(1)}× ` +
@@ -124,13 +131,18 @@ export const GOALS = [
     goal: 'a folder colorized at ≥ 1.8× the single-thread throughput on 2 cores',
     check: (rows) => {
       const r = rows.filter((x) => x.jobs > 1);
+      // Results before the single-thread run was pinned to one core named the column so.
+      const ratio = (x) => x['vs one core'] ?? x['vs one thread'];
       return {
-        figure: r.map((x) => `${x.engine}: ${x['vs one thread'].split(' ')[0]}`).join('; '),
-        met: r.length > 0 && r.every((x) => num(x['vs one thread']) >= 1.8),
+        figure: r.map((x) => `${x.engine}: ${ratio(x).split(' ')[0]}`).join('; '),
+        met: r.length > 0 && r.every((x) => num(ratio(x)) >= 1.8),
         limit:
-          'the steady rate is the difference of two whole runs (24 and 48 photos), so a slow moment on this shared machine in ' +
-          'either run moves it by tens of percent; per photo, the JavaScript Lab conversions and JPEG coding of both workers ' +
-          'share the memory bus, and with onnxruntime the model is only a fifth of the work.',
+          'CPU time, not waiting: timed with /usr/bin/time over the steady photos (the 48-photo run less the 24-photo run, ' +
+          'tfjs wasm, 2026-11-24), two workers kept both cores 96 % busy, and each photo took 6 % more CPU time than with one ' +
+          'worker pinned to one core (the two workers\' JavaScript Lab conversions and JPEG coding share the caches and memory ' +
+          'bus), so 1.92 × 0.94 ≈ 1.8× is the ceiling of this design here; unpinned, one worker already used 1.14 cores (its ' +
+          'garbage collector\'s and libuv\'s threads), which is why the single-thread run is pinned. The steady rate is also ' +
+          'the difference of two whole runs, so a slow moment on this shared machine moves it by several percent.',
       };
     },
   },

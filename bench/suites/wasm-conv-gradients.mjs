@@ -10,11 +10,13 @@ import { time } from '../timing.mjs';
 
 export const title = 'Convolution gradients on wasm (@colorize/core training support)';
 export const description =
-  'GFLOP/s (2 · multiply-adds of the forward conv) on the wasm backend in Node (SIMD, one thread), batch 16 (the seed\'s), median of ' +
-  'repeated runs. "input grad" is Conv2DBackpropInput (every layer\'s input gradient, and conv2dTranspose), "filter grad" ' +
-  'Conv2DBackpropFilter, which tfjs 4.22 lacks on wasm: colorize\'s own WebAssembly SIMD kernel (packages/core/src/training/wasm/), ' +
-  'as is the input gradient with up to four input channels (the others are forward convs on XNNPACK). "tfjs input grad" is ' +
-  'the kernel colorize replaces. "ratio" is the ' +
+  'GFLOP/s (2 · multiply-adds of the forward conv\'s direct form) on the wasm backend in Node (SIMD, one thread), batch 16 (the ' +
+  'seed\'s), median of repeated runs. "input grad" is Conv2DBackpropInput (every layer\'s input gradient, and conv2dTranspose), ' +
+  '"filter grad" Conv2DBackpropFilter, which tfjs 4.22 lacks on wasm. For the 3 × 3 and 4 × 4 stride-1 layers with channels in ' +
+  'multiples of 4 the forward conv and both gradients are colorize\'s Winograd kernel (a quarter of the multiply-adds, so its ' +
+  'GFLOP/s of the direct form pass what SIMD can do directly); for the others the filter gradient is colorize\'s direct SIMD ' +
+  'kernel (packages/core/src/training/wasm/), as is the input gradient with up to four input channels, and the other input ' +
+  'gradients are forward convs on XNNPACK. "tfjs input grad" is the kernel colorize replaces. "ratio" is the ' +
   'slower gradient over the forward conv with cached weights (the strict comparison); the target is at least 0.5. ' +
   '"forward, new weights" times the forward conv with a new filter tensor each call, as in training, where every step ' +
   'changes the weights and XNNPACK repacks them (each gradient call packs a new filter too). For the U-Net\'s 2×2/2 ' +

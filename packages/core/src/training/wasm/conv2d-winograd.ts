@@ -49,9 +49,11 @@ export function winogradTile(r: number): number {
 
 /**
  * A conv2d on the wasm backend, NHWC, by Winograd's F(4×4, 3×3) or F(3×3, 4×4) with colorize's
- * SIMD kernel (`conv2d-winograd.c`): `y = relu?(conv(x, filter) + bias)`. 36 multiply-adds per channel pair and output tile where the direct form needs 144; float32 results within a few times the direct form's rounding of it. The blocks
- * of tiles are shared out among colorize's kernel threads ({@link kernelThreadCount}; the same
- * bits on any number), the copies in and out run on this one.
+ * SIMD kernel (`conv2d-winograd.c`): `y = relu?(conv(x, filter) + bias)`. 36 multiply-adds per
+ * channel pair and output tile where the direct form needs 144; float32 results within a few
+ * times the direct form's rounding of it. The blocks of tiles (or, for {@link fewTiles}, the
+ * chunks of output channels) are shared out among colorize's kernel threads
+ * ({@link kernelThreadCount}; the same bits on any number), the copies in and out run on this one.
  *
  * @param backend - tfjs's wasm backend.
  * @param x - `[b, h, w, ci]` float32.
@@ -118,7 +120,10 @@ export function conv2dWinograd(backend: WasmHeapBackend, x: tf.TensorInfo, filte
   return out;
 }
 
-/** {@link conv2dWinograd} in the form for few tiles ({@link fewTiles}): all images at once, the filter transformed a chunk of output channels at a time on each thread. */
+/**
+ * {@link conv2dWinograd} in the form for few tiles ({@link fewTiles}): all images at once, the
+ * filter transformed a chunk of output channels at a time on each thread.
+ */
 function fewTilesConv(backend: WasmHeapBackend, x: tf.TensorInfo, filter: tf.TensorInfo, bias: tf.TensorInfo | null,
   relu: boolean, info: tf.backend_util.Conv2DInfo, flipped: boolean): tf.TensorInfo {
   const kernels = trainingKernels()!;

@@ -135,6 +135,7 @@ describe('conv2dWinograd', () => {
     { name: '4 × 4 filter, valid padding (the critic\'s stride-1 convs), 8 → 12 channels', x: [2, 10, 10, 8], co: 12, pad: 'valid', r: 4 },
     { name: '4 × 4 filter, explicit uneven padding up to 3, 4 → 8 channels', x: [2, 7, 9, 4], co: 8, pad: [[0, 0], [3, 0], [1, 2], [0, 0]], r: 4 },
     { name: 'few tiles, 4 × 4 images, 64 → 44 channels', x: [2, 4, 4, 64], co: 44, pad: 'same' },
+    { name: '4 × 4 filter, few tiles, 5 × 5 images, 48 → 36 channels', x: [2, 5, 5, 48], co: 36, pad: 'same', r: 4 },
   ] as { name: string; x: [number, number, number, number]; co: number; pad: unknown; r?: number }[])('input gradient, $name: the exact gradient to float32 accuracy, and nothing leaks', async (c) => {
     const r = c.r ?? 3;
     const info = tf.backend_util.computeConv2DInfo(c.x, [r, r, c.x[3], c.co], [1, 1], 1, c.pad as 'same', undefined, false, 'channelsLast');

@@ -238,6 +238,22 @@ describe('wasm\'s forward convolutions: Winograd where it applies, tfjs\'s own k
     });
 });
 
+describe('wasm training kernels called outside any tidy', () => {
+  it.each([
+    { kernel: 'Conv2DBackpropFilter', inputs: { x: [2, 4, 7, 6], dy: [2, 8, 7, 6] }, attrs: { filterShape: [3, 3, 4, 8] } },
+    { kernel: 'Conv2DBackpropInput', inputs: { dy: [2, 8, 7, 6], filter: [3, 3, 4, 8] }, attrs: { inputShape: [2, 4, 7, 6] } },
+  ])('$kernel on NCHW data leaves its inputs as they were and nothing else behind', async (c) => {
+    await tf.setBackend('wasm');
+    const inputs = Object.fromEntries(Object.entries(c.inputs).map(([k, shape], i) => [k, tf.randomNormal(shape, 0, 1, 'float32', 70 + i)]));
+    const values = Object.values(inputs).map((t) => t.dataSync().slice());
+    const before = tf.memory().numTensors;
+    (tf.engine().runKernel(c.kernel, inputs, { strides: 1, pad: 'same', dataFormat: 'NCHW', ...c.attrs } as never) as tf.Tensor).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    Object.values(inputs).forEach((t, i) => expect(t.dataSync()).toEqual(values[i]));
+    tf.dispose(Object.values(inputs));
+  });
+});
+
 describe('wasm\'s Sum and Mean: products with ones over middle axes, tfjs\'s own kernel elsewhere', () => {
   it.each([
     { name: 'a BatchNorm\'s axes [0, 1, 2] of NHWC', shape: [3, 5, 6, 8], axis: [0, 1, 2], keepDims: false, product: true },

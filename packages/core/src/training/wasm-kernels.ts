@@ -17,16 +17,28 @@ type Attrs = Record<string, unknown>;
 type Rounding = 'floor' | 'round' | 'ceil' | undefined;
 
 /**
+ * A Tensor for a kernel's input: the input itself where tfjs passed a Tensor (as its ops do).
+ * Only a bare TensorInfo gets a new Tensor on its data, whose reference count is raised first: a
+ * second Tensor made on a Tensor's data would release that data when disposed (as a tidy
+ * disposes it), since tfjs counts references per backend, not per Tensor object.
+ */
+function tensorOf(info: tf.TensorInfo, backend: { incRef(dataId: tf.DataId): void }): tf.Tensor {
+  if (info instanceof tf.Tensor) return info;
+  backend.incRef(info.dataId);
+  return tf.engine().makeTensorFromTensorInfo(info);
+}
+
+/**
  * Runs an NHWC implementation for NHWC or NCHW data. The kernel is invoked by tfjs with the
  * wasm backend active, so the tf ops inside run on wasm (and are not taped: tfjs records no
  * gradients inside a kernel).
  */
 function kernel(fn: (inputs: Record<string, tf.Tensor4D>, attrs: Attrs, nchw: boolean) => tf.Tensor4D): tf.KernelFunc {
-  return ({ inputs, attrs }) =>
+  return ({ inputs, attrs, backend }) =>
     tf.tidy(() => {
       const nchw = (attrs as Attrs)['dataFormat'] === 'NCHW';
       const ts = Object.fromEntries(
-        Object.entries(inputs).map(([k, v]) => [k, v instanceof tf.Tensor ? v : tf.engine().makeTensorFromTensorInfo(v as tf.TensorInfo)]),
+        Object.entries(inputs).map(([k, v]) => [k, tensorOf(v as tf.TensorInfo, backend as unknown as WasmHeapBackend)]),
       ) as Record<string, tf.Tensor4D>;
       return fn(ts, attrs as Attrs, nchw);
     });
@@ -112,7 +124,7 @@ const conv2dBackpropFilter: tf.KernelFunc = (args) => {
   const backend = args.backend as unknown as WasmHeapBackend;
   const nchw = attrs['dataFormat'] === 'NCHW';
   const [xs, dys] = nchw
-    ? tf.tidy(() => [x!, dy!].map((t) => toNHWC(tf.engine().makeTensorFromTensorInfo(t) as tf.Tensor4D)))
+    ? tf.tidy(() => [x!, dy!].map((t) => toNHWC(tensorOf(t, backend) as tf.Tensor4D)))
     : [x!, dy!];
   try {
     const info = filterInfo(xs!.shape, attrs);
@@ -174,12 +186,10 @@ function reduction(kernelName: 'Sum' | 'Mean'): tf.KernelFunc {
   return (args) => {
     const { x } = args.inputs as Record<string, tf.TensorInfo>;
     const attrs = args.attrs as Attrs;
-    // Only for a Tensor input: a second Tensor made on a bare TensorInfo's data would release
-    // that data when disposed (tfjs counts references per backend, not per Tensor object).
-    if (x instanceof tf.Tensor && x.dtype === 'float32') {
-      const axes = tf.util.parseAxisParam(attrs['axis'] as number | number[], x.shape);
-      if (middleReduction(x.shape, axes) !== null) {
-        return tf.tidy(() => reduceByProduct(x, axes, Boolean(attrs['keepDims']), kernelName === 'Mean'));
+    if (x!.dtype === 'float32') {
+      const axes = tf.util.parseAxisParam(attrs['axis'] as number | number[], x!.shape);
+      if (middleReduction(x!.shape, axes) !== null) {
+        return tf.tidy(() => reduceByProduct(tensorOf(x!, args.backend as unknown as WasmHeapBackend), axes, Boolean(attrs['keepDims']), kernelName === 'Mean'));
       }
     }
     return TFJS_WASM_KERNELS.get(kernelName)!(args);

@@ -3,37 +3,20 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 
-import { maxRelativeError } from '../../../../../scripts/test-utils.js';
+import { forEachConvTap, maxRelativeError } from '../../../../../scripts/test-utils.js';
 import { conv2dBackpropFilterWinograd } from './conv2d-backprop-filter-winograd.js';
 import type { WasmHeapBackend } from './training-kernels.js';
 
-/** The filter gradient in float64: dW[ky, kx, c, o] = Σ x[n, i + ky − top, j + kx − left, c] · dy[n, i, j, o]. */
+/** The filter gradient in float64: dW[tap, c, o] = Σ x[xPixel, c] · dy[yPixel, o] over the pairs the conv joins. */
 function filterGradient(x: Float32Array, dy: Float32Array, info: tf.backend_util.Conv2DInfo): Float64Array {
-  const { batchSize: b, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
-  const { top, left } = info.padInfo;
-  const r = info.filterHeight;
+  const { inChannels: ci, outChannels: co, filterHeight: r } = info;
   const dw = new Float64Array(r * r * ci * co);
-  for (let n = 0; n < b; n += 1) {
-    for (let i = 0; i < oh; i += 1) {
-      for (let j = 0; j < ow; j += 1) {
-        for (let ky = 0; ky < r; ky += 1) {
-          const iy = i + ky - top;
-          if (iy < 0 || iy >= h) continue;
-          for (let kx = 0; kx < r; kx += 1) {
-            const ix = j + kx - left;
-            if (ix < 0 || ix >= w) continue;
-            for (let c = 0; c < ci; c += 1) {
-              const xv = x[((n * h + iy) * w + ix) * ci + c]!;
-              for (let o = 0; o < co; o += 1) {
-                const at = ((ky * r + kx) * ci + c) * co + o;
-                dw[at] = dw[at]! + xv * dy[((n * oh + i) * ow + j) * co + o]!;
-              }
-            }
-          }
-        }
-      }
+  forEachConvTap(info, (xp, yp, tap) => {
+    for (let c = 0; c < ci; c += 1) {
+      const xv = x[xp * ci + c]!;
+      for (let o = 0; o < co; o += 1) dw[(tap * ci + c) * co + o] = dw[(tap * ci + c) * co + o]! + xv * dy[yp * co + o]!;
     }
-  }
+  });
   return dw;
 }
 

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
 import { align16, heapStart, reserve } from '../../wasm/embedded-module.js';
-import { fewTiles, winogradApplies, winogradTile } from './conv2d-winograd.js';
+import { fewTiles, winogradApplies, winogradTilesPerImage } from './conv2d-winograd.js';
 import { heapIndex, kernelThreadCount, runThreaded, trainingKernels, wasmHeap } from './training-kernels.js';
 import type { WasmHeapBackend } from './training-kernels.js';
 
@@ -17,7 +17,7 @@ const CHUNK = 16;
 /**
  * The filter gradient of a conv2d that {@link winogradApplies} to (r × r, r 3 or 4, stride 1), on
  * the wasm backend, NHWC, by Winograd's F(r×r, s×s) with colorize's SIMD kernel
- * (`conv2d-winograd.c`; s = {@link winogradTile}(r), 4 or 3):
+ * (`conv2d-winograd.c`; s = 7 − r, 4 or 3):
  * `dW[ky, kx, c, o] = Σ_{b,i,j} x[b, i + ky − top, j + kx − left, c] · dy[b, i, j, o]`. Each s × s
  * tile of dy and the 6 × 6 block of x under it are transformed, their products summed over every
  * tile in the transformed space (`36 · ci · co` floats), and that sum transformed back once: 36
@@ -45,8 +45,7 @@ export function conv2dBackpropFilterWinograd(backend: WasmHeapBackend, x: tf.Ten
   const dyImage = oh * ow * co;
   const imgs = Math.max(1, Math.min(b, Math.floor(IMAGE_BYTES / (4 * (xImage + dyImage)))));
   const r = info.filterHeight;
-  const side = winogradTile(r);
-  const tilesPerImage = Math.ceil(oh / side) * Math.ceil(ow / side);
+  const tilesPerImage = winogradTilesPerImage(info);
   if (fewTiles(b * tilesPerImage, ci, co, b * (xImage + dyImage))) return fewTilesGradient(backend, x, dy, info);
   const groupTiles = 4 * Math.ceil((imgs * tilesPerImage) / 4);
   const block = Math.min(groupTiles, Math.max(MIN_BLOCK, 4 * Math.floor(blockBytes / (4 * 4 * 36 * (ci + co)))));
@@ -85,8 +84,7 @@ function fewTilesGradient(backend: WasmHeapBackend, x: tf.TensorInfo, dy: tf.Ten
   const kernels = trainingKernels()!;
   const { batchSize: b, inHeight: h, inWidth: w, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow } = info;
   const r = info.filterHeight;
-  const side = winogradTile(r);
-  const tiles = b * Math.ceil(oh / side) * Math.ceil(ow / side);
+  const tiles = b * winogradTilesPerImage(info);
   const padded = 4 * Math.ceil(tiles / 4);
   const chunk = Math.min(CHUNK, co);
   const threads = kernelThreadCount();

@@ -274,16 +274,22 @@ void wino_input(const float *x, int count, float *V, int tiles) {
   input_tiles(x, 0, count, V, tiles);
 }
 
+// The next chunk of `chunk` output channels for this thread, claimed from the counter at next:
+// its first channel, with its width in *ob; −1 when none is left.
+static inline int claim_chunk(int *next, int chunk, int *ob) {
+  const int o0 = __atomic_fetch_add(next, 1, __ATOMIC_RELAXED) * chunk;
+  if (o0 >= CO) return -1;
+  *ob = CO - o0 < chunk ? CO - o0 : chunk;
+  return o0;
+}
+
 // M[ξ][t][co] for all `tiles` tiles (a multiple of 4) in V, shared among threads as wino_blocks
 // is, by chunks of `chunk` output channels (a multiple of 4); each thread's scratch is
 // 36 × ci × chunk floats from scratch + thread × that.
 void wino_chunks(const float *V, const float *g, int flipped, float *M, int tiles, int chunk, int *next, float *scratch,
                  int thread) {
   float *U = scratch + (long)thread * 36 * CI * chunk;
-  for (;;) {
-    const int o0 = __atomic_fetch_add(next, 1, __ATOMIC_RELAXED) * chunk;
-    if (o0 >= CO) return;
-    const int ob = CO - o0 < chunk ? CO - o0 : chunk;
+  for (int o0, ob; (o0 = claim_chunk(next, chunk, &ob)) >= 0;) {
     filter_range(g, U, flipped, o0, ob);
     products(V, U, ob, M + o0, CO, tiles, ob);
   }
@@ -424,10 +430,7 @@ void wino_gradient_input(const float *x, const float *dy, int count, float *V, f
 void wino_gradient_chunks(const float *V, const float *D, int tiles, float *dW, int chunk, int *next, float *scratch,
                           int thread) {
   float *M = scratch + (long)thread * 36 * CI * chunk;
-  for (;;) {
-    const int o0 = __atomic_fetch_add(next, 1, __ATOMIC_RELAXED) * chunk;
-    if (o0 >= CO) return;
-    const int ob = CO - o0 < chunk ? CO - o0 : chunk;
+  for (int o0, ob; (o0 = claim_chunk(next, chunk, &ob)) >= 0;) {
     gradient_products(V, D + o0, CO, M, ob, tiles, ob, 0);
     gradient_out(M, ob, ob, dW + o0);
   }

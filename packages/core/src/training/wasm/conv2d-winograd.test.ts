@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
 
-import { maxRelativeError } from '../../../../../scripts/test-utils.js';
+import { forEachConvTap, maxRelativeError } from '../../../../../scripts/test-utils.js';
 import { conv2dBackpropInputWinograd, conv2dWinograd, fewTiles, winogradApplies } from './conv2d-winograd.js';
 import { conv2dBackpropFilterWinograd } from './conv2d-backprop-filter-winograd.js';
 import { kernelThreadCount, setTrainingKernelThreads } from './training-kernels.js';
@@ -11,58 +11,32 @@ import type { WasmHeapBackend } from './training-kernels.js';
 
 /** The convolution in float64 (the exact value to compare float32 forms with): relu?(conv(x, f) + bias). */
 function direct(x: Float32Array, f: Float32Array, bias: Float32Array | null, relu: boolean, info: tf.backend_util.Conv2DInfo): Float64Array {
-  const { batchSize: b, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
-  const { top, left } = info.padInfo;
-  const r = info.filterHeight;
+  const { batchSize: b, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
   const y = new Float64Array(b * oh * ow * co);
-  for (let n = 0; n < b; n += 1) {
-    for (let i = 0; i < oh; i += 1) {
-      for (let j = 0; j < ow; j += 1) {
-        for (let o = 0; o < co; o += 1) {
-          let s = bias === null ? 0 : bias[o]!;
-          for (let ky = 0; ky < r; ky += 1) {
-            const iy = i + ky - top;
-            if (iy < 0 || iy >= h) continue;
-            for (let kx = 0; kx < r; kx += 1) {
-              const ix = j + kx - left;
-              if (ix < 0 || ix >= w) continue;
-              for (let c = 0; c < ci; c += 1) s += x[((n * h + iy) * w + ix) * ci + c]! * f[((ky * r + kx) * ci + c) * co + o]!;
-            }
-          }
-          y[((n * oh + i) * ow + j) * co + o] = relu ? Math.max(0, s) : s;
-        }
-      }
+  forEachConvTap(info, (xp, yp, tap) => {
+    for (let o = 0; o < co; o += 1) {
+      let s = 0;
+      for (let c = 0; c < ci; c += 1) s += x[xp * ci + c]! * f[(tap * ci + c) * co + o]!;
+      y[yp * co + o] = y[yp * co + o]! + s;
     }
-  }
-  return y;
+  });
+  return y.map((v, k) => {
+    const s = v + (bias === null ? 0 : bias[k % co]!);
+    return relu ? Math.max(0, s) : s;
+  });
 }
 
-/** The input gradient of that convolution in float64: dx[n, y, x, c] = Σ dy[n, i, j, o] · f[ky, kx, c, o] over y = i + ky − top, x = j + kx − left. */
+/** The input gradient of that convolution in float64: dx[xPixel, c] = Σ dy[yPixel, o] · f[tap, c, o] over the pairs the conv joins. */
 function inputGradient(dy: Float32Array, f: Float32Array, info: tf.backend_util.Conv2DInfo): Float64Array {
-  const { batchSize: b, inHeight: h, inWidth: w, inChannels: ci, outHeight: oh, outWidth: ow, outChannels: co } = info;
-  const { top, left } = info.padInfo;
-  const r = info.filterHeight;
+  const { batchSize: b, inHeight: h, inWidth: w, inChannels: ci, outChannels: co } = info;
   const dx = new Float64Array(b * h * w * ci);
-  for (let n = 0; n < b; n += 1) {
-    for (let i = 0; i < oh; i += 1) {
-      for (let j = 0; j < ow; j += 1) {
-        for (let ky = 0; ky < r; ky += 1) {
-          const iy = i + ky - top;
-          if (iy < 0 || iy >= h) continue;
-          for (let kx = 0; kx < r; kx += 1) {
-            const ix = j + kx - left;
-            if (ix < 0 || ix >= w) continue;
-            for (let c = 0; c < ci; c += 1) {
-              let s = 0;
-              for (let o = 0; o < co; o += 1) s += dy[((n * oh + i) * ow + j) * co + o]! * f[((ky * r + kx) * ci + c) * co + o]!;
-              const at = ((n * h + iy) * w + ix) * ci + c;
-              dx[at] = dx[at]! + s;
-            }
-          }
-        }
-      }
+  forEachConvTap(info, (xp, yp, tap) => {
+    for (let c = 0; c < ci; c += 1) {
+      let s = 0;
+      for (let o = 0; o < co; o += 1) s += dy[yp * co + o]! * f[(tap * ci + c) * co + o]!;
+      dx[xp * ci + c] = dx[xp * ci + c]! + s;
     }
-  }
+  });
   return dx;
 }
 

@@ -42,9 +42,13 @@ export function fewTiles(tiles: number, ci: number, co: number, imageFloats: num
   return padded * (ci + co) < ci * co && 4 * 36 * padded * (ci + co) <= FEW_TILES_BYTES && 4 * imageFloats <= IMAGE_BYTES;
 }
 
-/** The side of the output tiles for a filter of side `r`: F(4×4, 3×3) or F(3×3, 4×4), both on 6 × 6 input tiles. */
-export function winogradTile(r: number): number {
-  return 7 - r;
+/**
+ * The Winograd tiles of one output image: its outputs in s × s tiles, s = 7 − r for an r × r
+ * filter (F(4×4, 3×3) or F(3×3, 4×4), both on 6 × 6 input tiles).
+ */
+export function winogradTilesPerImage(info: tf.backend_util.Conv2DInfo): number {
+  const side = 7 - info.filterHeight;
+  return Math.ceil(info.outHeight / side) * Math.ceil(info.outWidth / side);
 }
 
 /**
@@ -76,8 +80,7 @@ export function conv2dWinograd(backend: WasmHeapBackend, x: tf.TensorInfo, filte
   const yImage = oh * ow * co;
   const imgs = Math.max(1, Math.min(b, Math.floor(IMAGE_BYTES / (4 * (xImage + yImage)))));
   const r = info.filterHeight;
-  const side = winogradTile(r);
-  const tilesPerImage = Math.ceil(oh / side) * Math.ceil(ow / side);
+  const tilesPerImage = winogradTilesPerImage(info);
   if (fewTiles(b * tilesPerImage, ci, co, b * (xImage + yImage))) return fewTilesConv(backend, x, filter, bias, relu, info, flipped);
   const threads = kernelThreadCount();
   const groupTiles = 4 * Math.ceil((imgs * tilesPerImage) / 4);
@@ -129,8 +132,7 @@ function fewTilesConv(backend: WasmHeapBackend, x: tf.TensorInfo, filter: tf.Ten
   const kernels = trainingKernels()!;
   const { batchSize: b, inHeight: h, inWidth: w, inChannels: ci, outChannels: co, outHeight: oh, outWidth: ow } = info;
   const r = info.filterHeight;
-  const side = winogradTile(r);
-  const tiles = b * Math.ceil(oh / side) * Math.ceil(ow / side);
+  const tiles = b * winogradTilesPerImage(info);
   const padded = 4 * Math.ceil(tiles / 4);
   const chunk = Math.min(CHUNK, co);
   const threads = kernelThreadCount();

@@ -15,6 +15,7 @@ export interface WasmHeapBackend {
   wasm: { HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: tf.DataId): { memoryOffset: number } | undefined };
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  incRef(dataId: tf.DataId): void;
 }
 
 /** The functions of `training-kernels.wasm.ts` (C sources beside it). Pointers are byte offsets. */

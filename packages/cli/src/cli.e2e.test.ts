@@ -198,7 +198,7 @@ describe('colorize train', () => {
     const photos = join(dir, 'photos');
     await mkdir(photos, { recursive: true });
     for (const f of (await readdir(PHOTOS)).filter((x) => x.endsWith('.jpg')).slice(0, 12)) await copyFile(join(PHOTOS, f), join(photos, f));
-    const args = ['train', '--data', 'photos', '--size', '32', '--base', '4', '--depth', '2', '--batch', '4', '--pretrain-epochs', '1', '--epochs', '1000', '--out', 'run', '--workers', '2', '--critic-steps', '2', '--critic-norm', 'none', '--average', '0.9'];
+    const args = ['train', '--data', 'photos', '--size', '32', '--base', '4', '--depth', '2', '--batch', '4', '--pretrain-epochs', '1', '--epochs', '1000', '--out', 'run', '--workers', '2', '--critic-steps', '2', '--critic-norm', 'none', '--average', '0.9', '--lr', '3e-4', '--gan-lr', '1e-4'];
     const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { ...process.env, COLORIZE_BACKEND: 'wasm' } });
     let stderr = '';
     let interrupted = false;
@@ -211,7 +211,7 @@ describe('colorize train', () => {
     });
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     expect(stderr).toMatch(/on wasm with 2 replicas \(data parallel\); writing to /);
-    expect(JSON.parse(await readFile(join(dir, 'run', 'config.json'), 'utf8'))).toMatchObject({ criticSteps: 2, criticNorm: 'none', averageDecay: 0.9 });
+    expect(JSON.parse(await readFile(join(dir, 'run', 'config.json'), 'utf8'))).toMatchObject({ criticSteps: 2, criticNorm: 'none', averageDecay: 0.9, lr: 3e-4, ganLr: 1e-4 });
     expect(stderr).toMatch(/stopping after this step and saving a checkpoint/);
     expect(stderr).toMatch(/stopped; checkpoint saved\. Continue with: colorize train --out .*run --resume/);
     expect(code).toBe(130);
@@ -241,5 +241,8 @@ describe('colorize train', () => {
     const average = colorize(['train', '--data', 'photos', '--out', 'run3', '--average', '1']);
     expect(average.status).toBe(2);
     expect(average.stderr).toMatch(/^colorize: --average expects a decay in \[0, 1\), got "1"\./);
+    const ganLr = colorize(['train', '--data', 'photos', '--out', 'run4', '--gan-lr', 'fast']);
+    expect(ganLr.status).toBe(2);
+    expect(ganLr.stderr).toMatch(/^colorize: --gan-lr expects a number ≥ 0, got "fast"\./);
   });
 });

@@ -46,6 +46,9 @@ Options:
                           the seed's)
   --reconstruction <loss> l1 (the seed's) or psnr (minus each image's PSNR of ab; default l1)
   --lr <x>                Adam learning rate of both models (default 2e-4)
+  --gan-lr <x>            Adam learning rate of both models in WGAN-GP, where a lower rate
+                          than pretraining's can keep the colours the L1 phase learned
+                          (default: --lr)
   --random-crop <a,b>     random resized crops of a…b of the short side (default: centre crop)
   --seed <n>              split, shuffle, augmentation and penalty seed (default 0)
   --backend <name>        tensorflow | webgpu | wasm | cpu (default: the fastest available)
@@ -79,6 +82,8 @@ interface TrainConfig {
   criticNorm?: 'instance' | 'none';
   reconstruction?: 'l1' | 'psnr';
   lr: number;
+  /** The learning rate of WGAN-GP (absent in runs made before the flag: `lr`). */
+  ganLr?: number;
   randomCrop: [number, number] | null;
   seed: number;
   /** A folder whose photos join the training split only (absolute path). */
@@ -118,6 +123,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       average: { type: 'string' },
       reconstruction: { type: 'string' },
       lr: { type: 'string' },
+      'gan-lr': { type: 'string' },
       'random-crop': { type: 'string' },
       seed: { type: 'string' },
       backend: { type: 'string' },
@@ -152,6 +158,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
     if (!(averageDecay >= 0 && averageDecay < 1)) throw new UsageError(`--average expects a decay in [0, 1), got "${values.average}".`);
     const reconstruction = values.reconstruction ?? 'l1';
     if (reconstruction !== 'l1' && reconstruction !== 'psnr') throw new UsageError(`--reconstruction expects l1 or psnr, got "${reconstruction}".`);
+    const lr = numberFlag('lr', values.lr, 2e-4);
     config = {
       data: values.data ?? '',
       size,
@@ -166,7 +173,8 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       criticNorm,
       averageDecay,
       reconstruction,
-      lr: numberFlag('lr', values.lr, 2e-4),
+      lr,
+      ganLr: numberFlag('gan-lr', values['gan-lr'], lr),
       randomCrop: parseCrop(values['random-crop']),
       seed: intFlag('seed', values.seed, 0, 0),
       extraTrain: values['extra-train'] === undefined ? null : resolve(values['extra-train']),
@@ -215,10 +223,11 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
   const metadata = { colorize: { size: config.size, data: config.data, base: config.base, depth: config.depth } };
   generator.setUserDefinedMetadata(metadata);
   const adam = { learningRate: config.lr };
+  const ganAdam = { learningRate: config.ganLr ?? config.lr };
   const reconstructionLoss = config.reconstruction ?? 'l1';
   const parallel = replicas ? { replicas } : {};
   const pretrainer = createL1Trainer({ generator, optimizer: adam, reconstructionLoss, seed: config.seed, ...parallel });
-  const gan = createWganGpTrainer({ generator, critic, criticSteps: config.criticSteps ?? 1, l1Weight: config.l1Weight, reconstructionLoss, generatorOptimizer: adam, criticOptimizer: adam, seed: config.seed, averageDecay: config.averageDecay ?? 0, ...parallel });
+  const gan = createWganGpTrainer({ generator, critic, criticSteps: config.criticSteps ?? 1, l1Weight: config.l1Weight, reconstructionLoss, generatorOptimizer: ganAdam, criticOptimizer: ganAdam, seed: config.seed, averageDecay: config.averageDecay ?? 0, ...parallel });
   gan.averageGenerator?.setUserDefinedMetadata(metadata);
   const pretrainCheckpoints = fileCheckpoints(join(out, 'checkpoints', 'pretrain'));
   const ganCheckpoints = fileCheckpoints(join(out, 'checkpoints', 'gan'));

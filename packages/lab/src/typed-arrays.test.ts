@@ -1,9 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '@colorize/core';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 import { fillRgb8Colours } from '../../../scripts/test-utils.js';
 import vectors from './__fixtures__/lab-vectors.json' with { type: 'json' };
 import { linearToSrgbValue, rgbToLabPixel } from './pixel.js';
-import { linearToU8, modelLabToRgb8, rgb8ToModelLab } from './typed-arrays.js';
+import { linearToU8, modelLabToRgb8, rgb8ToModelL, rgb8ToModelLab } from './typed-arrays.js';
 
 /** Float32 storage of model-space values, against scikit-image's float64 Lab. */
 const LAB_TOL = 2e-3;
@@ -78,5 +80,62 @@ describe('typed-array path', () => {
     expect(() => modelLabToRgb8(new Float32Array(2), new Float32Array(3))).toThrow("modelLabToRgb8: expected ab with twice L's length (4), got length 3.");
     expect(() => rgb8ToModelLab(new Uint8Array(6), { channels: 2 as never })).toThrow('rgb8ToModelLab: expected channels to be 3 or 4, got 2.');
     expect(() => rgb8ToModelLab(new Uint8Array(6), {}, { L: new Float32Array(1), ab: new Float32Array(4) })).toThrow(/out arrays of at least 2 and 4 values/);
+  });
+});
+
+/** Pseudo-random bytes, the same for the same seed. */
+const noiseBytes = (length: number, seed: number): Uint8Array => Uint8Array.from({ length }, (_, i) => ((i + seed) * 2654435761) >>> 24);
+
+describe('rgb8ToModelL', () => {
+  it('is rgb8ToModelLab\'s L, bit for bit, for RGB and RGBA, into a longer out array', () => {
+    for (const channels of [3, 4] as const) {
+      const bytes = noiseBytes(channels * 1001, channels);
+      const { L } = rgb8ToModelLab(bytes, { channels });
+      expect(rgb8ToModelL(bytes, { channels })).toEqual(L);
+      const out = new Float32Array(1003).fill(7);
+      expect(rgb8ToModelL(bytes, { channels }, out)).toBe(out);
+      expect(Array.from(out)).toEqual([...L, 7, 7]);
+    }
+  });
+
+  it('rejects partial pixels and a short out array', () => {
+    expect(() => rgb8ToModelL(new Uint8Array(7))).toThrow('rgb8ToModelL: expected a byte array whose length is a multiple of 3, got length 7.');
+    expect(() => rgb8ToModelL(new Uint8Array(6), {}, new Float32Array(1))).toThrow('rgb8ToModelL: expected an out array of at least 2 values, got 1.');
+  });
+});
+
+describe('modelLabToRgb8 with ab at a lower resolution', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu', env: {} });
+  });
+
+  /** L of h × w pixels and ab of ah × aw, both from noise (ab kept inside the usual range). */
+  function inputs(h: number, w: number, ah: number, aw: number): { L: Float32Array; ab: Float32Array } {
+    const L = rgb8ToModelL(noiseBytes(3 * h * w, h));
+    const ab = Float32Array.from({ length: 2 * ah * aw }, (_, i) => ((((i + w) * 2654435761) >>> 0) / 2 ** 32) * 1.4 - 0.7);
+    return { L, ab };
+  }
+
+  it('equals tf.image.resizeBilinear(ab, size, true) on the cpu backend followed by modelLabToRgb8, byte for byte', () => {
+    // Up, down, one row or column either side, uneven ratios, and a size that equals ab's.
+    const cases: [number, number, number, number][] = [[37, 53, 8, 8], [120, 90, 16, 24], [5, 7, 9, 3], [1, 9, 4, 4], [9, 1, 1, 4], [6, 6, 6, 6], [64, 48, 63, 47]];
+    for (const [h, w, ah, aw] of cases) {
+      const { L, ab } = inputs(h, w, ah, aw);
+      const full = tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(ab, [1, ah, aw, 2]), [h, w], true).dataSync()) as Float32Array;
+      for (const channels of [3, 4] as const) {
+        const want = modelLabToRgb8(L, full, { channels });
+        const got = modelLabToRgb8(L, ab, { channels, size: [h, w], abSize: [ah, aw] });
+        expect(got, `${h}×${w} from ${ah}×${aw}, ${channels} channels`).toEqual(want);
+      }
+    }
+  });
+
+  it('rejects a size that does not match L, ab that does not match abSize, and sizes that are not two integers ≥ 1', () => {
+    const { L, ab } = inputs(4, 6, 2, 3);
+    expect(() => modelLabToRgb8(L, ab, { size: [4, 5], abSize: [2, 3] })).toThrow("modelLabToRgb8: expected L with size's 4×5 = 20 values, got length 24.");
+    expect(() => modelLabToRgb8(L, ab, { size: [4, 6], abSize: [3, 3] })).toThrow("modelLabToRgb8: expected ab with twice abSize's 3×3 values (18), got length 12.");
+    expect(() => modelLabToRgb8(L, ab, { abSize: [2, 3] })).toThrow(/^modelLabToRgb8: expected size to be \[height, width\], two integers ≥ 1, got/);
+    expect(() => modelLabToRgb8(L, ab, { size: [4, 6], abSize: [2, 0] })).toThrow(/^modelLabToRgb8: expected abSize to be \[height, width\], two integers ≥ 1, got/);
+    expect(() => modelLabToRgb8(L, ab, { size: [4, 6], abSize: [2.5, 3] as never })).toThrow(/expected abSize to be/);
   });
 });

@@ -1,4 +1,4 @@
-import { invalid } from '@colorize/core';
+import { describeValue, invalid } from '@colorize/core';
 
 import { AB_SCALE, L_SCALE } from './model-space.js';
 import { labFFast as labF, labFInverseFast } from './internal/curves.js';
@@ -61,19 +61,20 @@ function pixelsOf(fn: string, length: number, channels: number): number {
 
 /**
  * rgb8ToModelLab's JavaScript loop: where the runtime lacks WebAssembly SIMD, and the reference
- * its SIMD kernel (internal/wasm/rgb8-lab.c) equals bit for bit.
+ * its SIMD kernel (internal/wasm/rgb8-lab.c) equals bit for bit. L alone where `ab` is null.
  */
-export function rgb8ToModelLabLoop(rgb: Uint8Array | Uint8ClampedArray, n: number, channels: number, L: Float32Array, ab: Float32Array): void {
+export function rgb8ToModelLabLoop(rgb: Uint8Array | Uint8ClampedArray, n: number, channels: number, L: Float32Array, ab: Float32Array | null): void {
   const T = T_FROM_RGB8;
   const { lScale, lOffset, aScale, bScale } = RGB8_LAB_SCALES;
   for (let p = 0, i = 0; p < n; p += 1, i += channels) {
     const r = rgb[i]! * 9;
     const g = rgb[i + 1]! * 9 + 3;
     const b = rgb[i + 2]! * 9 + 6;
-    const fx = labF(T[r]! + T[g]! + T[b]!);
     const fy = labF(T[r + 1]! + T[g + 1]! + T[b + 1]!);
-    const fz = labF(T[r + 2]! + T[g + 2]! + T[b + 2]!);
     L[p] = lScale * fy - lOffset;
+    if (ab === null) continue;
+    const fx = labF(T[r]! + T[g]! + T[b]!);
+    const fz = labF(T[r + 2]! + T[g + 2]! + T[b + 2]!);
     ab[2 * p] = aScale * (fx - fy);
     ab[2 * p + 1] = bScale * (fy - fz);
   }
@@ -110,46 +111,145 @@ export function rgb8ToModelLab(rgb: Uint8Array | Uint8ClampedArray, options: Rgb
 }
 
 /**
+ * L alone of 8-bit sRGB pixels, in model space: {@link rgb8ToModelLab}'s L, bit for bit, for a
+ * third of its work. For inference, where ab is what the model predicts.
+ *
+ * @param rgb - `Uint8Array` (or `Uint8ClampedArray`) of interleaved RGB or RGBA.
+ * @param options - see {@link Rgb8Options}.
+ * @param out - an array of at least n values to write into; a new one when omitted.
+ * @returns L in model space (`L / 50 − 1`), n values.
+ * @throws {@link @colorize/core!ColorizeError} `INVALID_SHAPE` for a length that is not whole pixels or a too-short `out`.
+ * @example
+ * ```ts
+ * const L = rgb8ToModelL(imageData.data, { channels: 4 });
+ * ```
+ */
+export function rgb8ToModelL(rgb: Uint8Array | Uint8ClampedArray, options: Rgb8Options = {}, out?: Float32Array): Float32Array {
+  const fn = 'rgb8ToModelL';
+  const channels = options.channels ?? 3;
+  const n = pixelsOf(fn, rgb.length, channels);
+  const L = out ?? new Float32Array(n);
+  if (L.length < n) throw invalid('INVALID_SHAPE', fn, `an out array of at least ${n} values`, `${L.length}`);
+  (rgb8ToModelLabSimd() ?? rgb8ToModelLabLoop)(rgb, n, channels, L, null);
+  return L;
+}
+
+/** Options of {@link modelLabToRgb8}. */
+export interface ModelLabToRgb8Options extends Rgb8Options {
+  /**
+   * `[height, width]` of the image L belongs to. Needed only with `abSize`. Defaults to none
+   * (L and ab are plain lists of pixels).
+   */
+  size?: readonly [number, number];
+  /**
+   * `[height, width]` of ab when it is at a lower resolution than L, as a model's prediction at
+   * its render size: each pixel's a and b are then resized from it to `size` as the pixel is
+   * converted, bilinearly with corners aligned, the values `tf.image.resizeBilinear(ab, size, true)`
+   * gives on the cpu backend (float64 arithmetic, stored as float32), so the full-size ab is never
+   * made. Defaults to ab at L's own resolution.
+   */
+  abSize?: readonly [number, number];
+}
+
+/** A positive integer pair `[height, width]`, or a ColorizeError naming `name`. */
+function sizeOf(fn: string, name: string, value: unknown): [number, number] {
+  const ok = Array.isArray(value) && value.length === 2 && value.every((v) => Number.isInteger(v) && (v as number) >= 1);
+  if (!ok) throw invalid('INVALID_OPTION', fn, `${name} to be [height, width], two integers ≥ 1`, describeValue(value));
+  return [value[0] as number, value[1] as number];
+}
+
+/** Where output pixel j (of `out`) reads a source of `from` pixels, corners aligned: the low index and the weight of the next. */
+function alignedTaps(from: number, out: number): { low: Int32Array; high: Int32Array; frac: Float64Array } {
+  const ratio = out > 1 ? (from - 1) / (out - 1) : from / out;
+  const low = new Int32Array(out);
+  const high = new Int32Array(out);
+  const frac = new Float64Array(out);
+  for (let j = 0; j < out; j += 1) {
+    const s = ratio * j;
+    const f = Math.floor(s);
+    low[j] = f;
+    high[j] = Math.min(from - 1, Math.ceil(s));
+    frac[j] = s - f;
+  }
+  return { low, high, frac };
+}
+
+/**
  * L and ab in model space back to 8-bit sRGB pixels, as scikit-image's `lab2rgb` followed by
- * `img_as_ubyte`: z < 0 clamped, clipped to [0, 1], rounded to the nearest code.
+ * `img_as_ubyte`: z < 0 clamped, clipped to [0, 1], rounded to the nearest code. With `size` and
+ * `abSize`, ab may be smaller than L: this is how a photo is colorized at full resolution, its own
+ * L joined with a prediction made at the model's size.
  *
  * @param L - n values, `L / 50 − 1`.
- * @param ab - 2n interleaved values, `a / 110`, `b / 110`.
- * @param options - see {@link Rgb8Options}; with 4 channels alpha is written as 255.
+ * @param ab - 2n interleaved values, `a / 110`, `b / 110`; with `abSize` [h, w], 2 · h · w values.
+ * @param options - see {@link ModelLabToRgb8Options}; with 4 channels alpha is written as 255.
  * @param out - a byte array of n · channels to write into; a new one when omitted.
  * @returns interleaved RGB or RGBA bytes.
- * @throws {@link @colorize/core!ColorizeError} `INVALID_SHAPE` when `ab` is not twice `L`'s length or `out` is too short.
+ * @throws {@link @colorize/core!ColorizeError} `INVALID_SHAPE` when `ab` does not have twice L's
+ *   length (or abSize's pixel count), when L does not have `size`'s, or when `out` is too short;
+ *   `INVALID_OPTION` for a bad `size` or `abSize`.
  * @example
  * ```ts
  * const bytes = modelLabToRgb8(L, predictedAb);
+ * // L of a 1200 × 1600 photo, ab predicted at 256 × 256:
+ * const full = modelLabToRgb8(L, ab256, { size: [1200, 1600], abSize: [256, 256] });
  * ```
  */
-export function modelLabToRgb8(L: Float32Array, ab: Float32Array, options: Rgb8Options = {}, out?: Uint8Array | Uint8ClampedArray): Uint8Array | Uint8ClampedArray {
+export function modelLabToRgb8(L: Float32Array, ab: Float32Array, options: ModelLabToRgb8Options = {}, out?: Uint8Array | Uint8ClampedArray): Uint8Array | Uint8ClampedArray {
   const fn = 'modelLabToRgb8';
   const channels = options.channels ?? 3;
   const n = L.length;
-  if (ab.length !== 2 * n) throw invalid('INVALID_SHAPE', fn, `ab with twice L's length (${2 * n})`, `length ${ab.length}`);
+  const resized = options.abSize !== undefined || options.size !== undefined;
+  const [h, w] = resized ? sizeOf(fn, 'size', options.size) : [1, n];
+  const [ah, aw] = resized ? sizeOf(fn, 'abSize', options.abSize ?? options.size) : [1, n];
+  if (h * w !== n) throw invalid('INVALID_SHAPE', fn, `L with size's ${h}×${w} = ${h * w} values`, `length ${n}`);
+  if (ab.length !== 2 * ah * aw) throw invalid('INVALID_SHAPE', fn, resized ? `ab with twice abSize's ${ah}×${aw} values (${2 * ah * aw})` : `ab with twice L's length (${2 * n})`, `length ${ab.length}`);
   pixelsOf(fn, n * channels, channels);
   const rgb = out ?? new Uint8Array(n * channels);
   if (rgb.length < n * channels) throw invalid('INVALID_SHAPE', fn, `an out array of at least ${n * channels} bytes`, `${rgb.length}`);
+  // Where each output row and column reads ab: itself, or the two nearest of ab's, corners aligned.
+  const direct = ah === h && aw === w;
+  const rows = alignedTaps(ah, direct ? 1 : h);
+  const cols = alignedTaps(aw, direct ? 1 : w);
   // x, y, z stay relative to the white point (t = X / Xn); LINEAR_FROM_T has it folded in.
   const [[m00, m01, m02], [m10, m11, m12], [m20, m21, m22]] = LINEAR_FROM_T;
   const lScale = L_SCALE / 116;
   const lOffset = (L_SCALE + 16) / 116;
   const aScale = AB_SCALE / 500;
   const bScale = AB_SCALE / 200;
-  for (let p = 0, i = 0; p < n; p += 1, i += channels) {
-    const fy = L[p]! * lScale + lOffset;
-    const fx = ab[2 * p]! * aScale + fy;
-    const fzRaw = fy - ab[2 * p + 1]! * bScale;
-    const fz = fzRaw > 0 ? fzRaw : 0;
-    const x = labFInverseFast(fx);
-    const y = labFInverseFast(fy);
-    const z = labFInverseFast(fz);
-    rgb[i] = linearToU8(m00 * x + m01 * y + m02 * z);
-    rgb[i + 1] = linearToU8(m10 * x + m11 * y + m12 * z);
-    rgb[i + 2] = linearToU8(m20 * x + m21 * y + m22 * z);
-    if (channels === 4) rgb[i + 3] = 255;
+  for (let y = 0, p = 0, i = 0; y < h; y += 1) {
+    const top = direct ? 0 : 2 * aw * rows.low[y]!;
+    const bottom = direct ? 0 : 2 * aw * rows.high[y]!;
+    const fy = direct ? 0 : rows.frac[y]!;
+    for (let x = 0; x < w; x += 1, p += 1, i += channels) {
+      let a: number;
+      let b: number;
+      if (direct) {
+        a = ab[2 * p]!;
+        b = ab[2 * p + 1]!;
+      } else {
+        const left = 2 * cols.low[x]!;
+        const right = 2 * cols.high[x]!;
+        const fx = cols.frac[x]!;
+        // tfjs's order of operations: along the row, then between the rows.
+        const aTop = ab[top + left]! + (ab[top + right]! - ab[top + left]!) * fx;
+        const aBottom = ab[bottom + left]! + (ab[bottom + right]! - ab[bottom + left]!) * fx;
+        const bTop = ab[top + left + 1]! + (ab[top + right + 1]! - ab[top + left + 1]!) * fx;
+        const bBottom = ab[bottom + left + 1]! + (ab[bottom + right + 1]! - ab[bottom + left + 1]!) * fx;
+        a = Math.fround(aTop + (aBottom - aTop) * fy);
+        b = Math.fround(bTop + (bBottom - bTop) * fy);
+      }
+      const fyL = L[p]! * lScale + lOffset;
+      const fxL = a * aScale + fyL;
+      const fzRaw = fyL - b * bScale;
+      const X = labFInverseFast(fxL);
+      const Y = labFInverseFast(fyL);
+      const Z = labFInverseFast(fzRaw > 0 ? fzRaw : 0);
+      rgb[i] = linearToU8(m00 * X + m01 * Y + m02 * Z);
+      rgb[i + 1] = linearToU8(m10 * X + m11 * Y + m12 * Z);
+      rgb[i + 2] = linearToU8(m20 * X + m21 * Y + m22 * Z);
+      if (channels === 4) rgb[i + 3] = 255;
+    }
   }
   return rgb;
 }

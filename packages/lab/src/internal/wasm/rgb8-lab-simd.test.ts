@@ -6,19 +6,26 @@ import { rgb8ToModelLabLoop } from '../../typed-arrays.js';
 import { MODULE_BASE64, SOURCES_SHA256 } from './lab-kernels.wasm.js';
 import { CHUNK_PIXELS, rgb8ToModelLabSimd } from './rgb8-lab-simd.js';
 
-/** Both forms on the same bytes; the index of the first value that differs in any bit, or -1. */
+/**
+ * Both forms on the same bytes, and both forms' L alone (ab null); the index of the first value
+ * that differs from the loop's L and ab in any bit (L alone's counted after ab's), or -1.
+ */
 function firstDifference(rgb: Uint8Array, channels: 3 | 4): number {
   const n = rgb.length / channels;
   const simd = { L: new Float32Array(n), ab: new Float32Array(2 * n) };
   const loop = { L: new Float32Array(n), ab: new Float32Array(2 * n) };
+  const simdL = new Float32Array(n);
+  const loopL = new Float32Array(n);
   rgb8ToModelLabSimd()!(rgb, n, channels, simd.L, simd.ab);
   rgb8ToModelLabLoop(rgb, n, channels, loop.L, loop.ab);
-  const a = new Uint32Array(simd.L.buffer);
-  const b = new Uint32Array(loop.L.buffer);
-  for (let i = 0; i < n; i += 1) if (a[i] !== b[i]) return i;
-  const c = new Uint32Array(simd.ab.buffer);
-  const d = new Uint32Array(loop.ab.buffer);
-  for (let i = 0; i < 2 * n; i += 1) if (c[i] !== d[i]) return n + i;
+  rgb8ToModelLabSimd()!(rgb, n, channels, simdL, null);
+  rgb8ToModelLabLoop(rgb, n, channels, loopL, null);
+  const bits = (x: Float32Array): Uint32Array => new Uint32Array(x.buffer);
+  const [want, wantAb] = [bits(loop.L), bits(loop.ab)];
+  const got = [bits(simd.L), bits(simd.ab), bits(simdL), bits(loopL)];
+  for (let i = 0; i < n; i += 1) if (got[0]![i] !== want[i]) return i;
+  for (let i = 0; i < 2 * n; i += 1) if (got[1]![i] !== wantAb[i]) return n + i;
+  for (const k of [2, 3]) for (let i = 0; i < n; i += 1) if (got[k]![i] !== want[i]) return (k + 1) * n + i;
   return -1;
 }
 
@@ -32,7 +39,7 @@ describe('the embedded lab-kernels module', () => {
 });
 
 describe('rgb8ToModelLab\'s SIMD kernel', () => {
-  it('equals the JavaScript loop bit for bit on every one of the 16.7 M 8-bit colours', () => {
+  it('equals the JavaScript loop bit for bit on every one of the 16.7 M 8-bit colours, also for L alone', () => {
     const chunk = 1 << 20;
     const rgb = new Uint8Array(3 * chunk);
     for (let start = 0; start < 1 << 24; start += chunk) {

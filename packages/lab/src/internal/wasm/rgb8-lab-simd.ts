@@ -17,8 +17,8 @@ export const CHUNK_PIXELS = 16384;
 
 const MODULE = new EmbeddedModule<LabKernelExports>(MODULE_BASE64);
 
-/** Converts n pixels of `channels` bytes into L (n values) and ab (2n values). */
-export type Rgb8ToModelLabKernel = (rgb: Uint8Array | Uint8ClampedArray, n: number, channels: number, L: Float32Array, ab: Float32Array) => void;
+/** Converts n pixels of `channels` bytes into L (n values) and ab (2n values), or L alone where `ab` is null. */
+export type Rgb8ToModelLabKernel = (rgb: Uint8Array | Uint8ClampedArray, n: number, channels: number, L: Float32Array, ab: Float32Array | null) => void;
 
 let kernel: Rgb8ToModelLabKernel | null | undefined;
 
@@ -49,9 +49,9 @@ function setUp(): Rgb8ToModelLabKernel | null {
     for (let p0 = 0; p0 < n; p0 += CHUNK_PIXELS) {
       const m = Math.min(CHUNK_PIXELS, n - p0);
       bytes.set(rgb.subarray(p0 * channels, (p0 + m) * channels));
-      instance.exports.rgb8_to_model_lab(rgbAt, m, channels, lAt, abAt);
+      instance.exports.rgb8_to_model_lab(rgbAt, m, channels, lAt, ab ? abAt : 0);
       L.set(new Float32Array(buffer, lAt, m), p0);
-      ab.set(new Float32Array(buffer, abAt, 2 * m), 2 * p0);
+      ab?.set(new Float32Array(buffer, abAt, 2 * m), 2 * p0);
     }
   };
 }

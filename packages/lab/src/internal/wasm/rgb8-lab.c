@@ -86,9 +86,27 @@ static inline void two_pixels(const uint8_t *q0, const uint8_t *q1, float *L, fl
   }
 }
 
-// n pixels of `stride` bytes (3 or 4) at rgb → L (n floats) and ab (2n floats).
+static inline double ty(const uint8_t *q) {
+  return T[q[0] * 9 + 1] + T[q[1] * 9 + 4] + T[q[2] * 9 + 7];
+}
+
+// L alone of pixels p0 (at q0) and p1 (at q1), at L[0..1]: one f(t) for two pixels.
+static inline void two_lightnesses(const uint8_t *q0, const uint8_t *q1, float *L, int both) {
+  v128_t fy = lab_f(wasm_f64x2_make(ty(q0), ty(q1)));
+  v128_t l = wasm_f32x4_demote_f64x2_zero(wasm_f64x2_sub(wasm_f64x2_mul(l_scale, fy), l_offset));
+  if (both) wasm_v128_store64_lane(L, l, 0);
+  else wasm_v128_store32_lane(L, l, 0);
+}
+
+// n pixels of `stride` bytes (3 or 4) at rgb → L (n floats) and ab (2n floats); L alone when ab
+// is null (inference, where ab is predicted), a third of the work.
 void rgb8_to_model_lab(const uint8_t *rgb, int n, int stride, float *L, float *ab) {
   int p = 0;
-  for (; p + 2 <= n; p += 2) two_pixels(rgb + p * stride, rgb + (p + 1) * stride, L + p, ab + 2 * p, 1);
-  if (p < n) two_pixels(rgb + p * stride, rgb + p * stride, L + p, ab + 2 * p, 0);
+  if (ab) {
+    for (; p + 2 <= n; p += 2) two_pixels(rgb + p * stride, rgb + (p + 1) * stride, L + p, ab + 2 * p, 1);
+    if (p < n) two_pixels(rgb + p * stride, rgb + p * stride, L + p, ab + 2 * p, 0);
+  } else {
+    for (; p + 2 <= n; p += 2) two_lightnesses(rgb + p * stride, rgb + (p + 1) * stride, L + p, 1);
+    if (p < n) two_lightnesses(rgb + p * stride, rgb + p * stride, L + p, 0);
+  }
 }

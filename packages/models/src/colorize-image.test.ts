@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ColorizeError, initBackend } from '@colorize/core';
-import { rgb8ToModelLab } from '@colorize/lab';
+import { modelLabToRgb8, rgb8ToModelL, rgb8ToModelLab } from '@colorize/lab';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { TEST_BACKENDS } from '../../../scripts/test-backends.js';
@@ -49,6 +49,29 @@ describe.each(TEST_BACKENDS)('colorizeImage on %s', (backend) => {
     }
     expect(tf.memory().numTensors).toBe(before);
     generator.dispose();
+  });
+
+  it('joins the predictor\'s ab at the render size, resized to the photo, with the photo\'s own L', async () => {
+    let given: { L: Float32Array; dims: readonly number[] } | undefined;
+    let predicted = new Float32Array(0);
+    const predictor = {
+      predictAb: async (L: Float32Array, dims: readonly [number, number, number, 1]): Promise<Float32Array> => {
+        given = { L, dims };
+        predicted = Float32Array.from({ length: 2 * L.length }, (_, i) => Math.sin(i * 0.37 + L[i >> 1]!) * 0.5);
+        return predicted;
+      },
+    };
+    const before = tf.memory().numTensors;
+    for (const channels of [3, 4] as const) {
+      const data = photo(45, 29, channels);
+      const out = await colorizeImage(predictor, { width: 45, height: 29, data }, { renderSize: 21, multiple: 8 });
+      expect(given!.dims).toEqual([1, 24, 24, 1]);
+      const L = rgb8ToModelL(data, { channels });
+      const want = modelLabToRgb8(L, predicted, { channels, size: [29, 45], abSize: [24, 24] });
+      if (channels === 4) for (let p = 3; p < data.length; p += 4) want[p] = data[p]!;
+      expect(out.data).toEqual(want);
+    }
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('rejects data that does not match the size', async () => {

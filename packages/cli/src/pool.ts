@@ -40,10 +40,20 @@ export interface PoolOptions {
 }
 
 /**
- * Colorizes `jobs` on a pool of worker threads, each with its own engine, handing out one photo at
- * a time to whichever worker is free (photos differ in size, so static shares would idle a core).
+ * Photos a worker holds while many remain: the one it is on and the next, so it goes from one to
+ * the next without waiting for the main thread, which shares the cores with the workers and may
+ * not be scheduled at once to hand out the next photo.
+ */
+const HELD_AHEAD = 2;
+
+/**
+ * Colorizes `jobs` on a pool of worker threads, each with its own engine, handing out photos as
+ * workers finish them (photos differ in size, so static shares would idle a core): each worker
+ * holds the photo it is on and the next while more photos remain than workers, and one photo at a
+ * time near the end, so no worker idles while another still holds two.
  * A photo that takes longer than `timeoutSeconds` (a hostile file that stalls its decoder) is
- * reported as failed, its worker is stopped and a new one takes its place.
+ * reported as failed, its worker is stopped, the photo it held next goes back to the others, and
+ * a new worker takes its place.
  * Resolves when every job is done; rejects, after stopping every worker, if one fails to start or
  * fails on something other than a bad photo.
  */
@@ -51,8 +61,12 @@ export async function colorizeOnPool(jobs: readonly ImageJob[], o: PoolOptions):
   const count = Math.max(1, Math.min(o.workers, jobs.length));
   const live = new Set<Worker>();
   const stopped = new Set<Worker>();
+  /** Photos not yet handed out: first those a stopped worker held, then from `next` on. */
+  const returned: number[] = [];
   let next = 0;
   let finished = 0;
+  const unassigned = (): number => returned.length + jobs.length - next;
+  const take = (): number | undefined => (returned.length > 0 ? returned.pop() : next < jobs.length ? next++ : undefined);
   try {
     await new Promise<void>((resolvePool, rejectPool) => {
       const complete = (index: number, error: string | null): void => {
@@ -63,31 +77,46 @@ export async function colorizeOnPool(jobs: readonly ImageJob[], o: PoolOptions):
       const spawnWorker = (): void => {
         const worker = new Worker(o.script);
         live.add(worker);
+        /** The photos sent to this worker, in the order it does them: `held[0]` is the one it is on. */
+        const held: number[] = [];
         let timer: NodeJS.Timeout | undefined;
-        const give = (): void => {
-          if (next >= jobs.length) return;
-          const index = next;
-          next += 1;
-          worker.postMessage({ type: 'job', index, job: jobs[index]! } satisfies ToWorker);
+        // The limit runs from when the worker starts a photo: when it is sent to an idle worker, or
+        // when the worker finishes the photo before it.
+        const arm = (): void => {
+          clearTimeout(timer);
+          const index = held[0];
+          if (index === undefined) return;
           timer = setTimeout(() => {
-            // Stop this worker (its photo is stuck), count the photo as failed, start another.
+            // Stop this worker (its photo is stuck), count the photo as failed, give the photo it
+            // held next to the others, and start another worker.
             stopped.add(worker);
             live.delete(worker);
             void worker.terminate();
+            returned.push(...held.slice(1).reverse());
             complete(index, `${jobs[index]!.input}: gave up after ${o.timeoutSeconds} s (the file may be hostile; --timeout sets the limit)`);
-            if (finished < jobs.length && next < jobs.length) spawnWorker();
+            if (finished < jobs.length && unassigned() > 0) spawnWorker();
           }, o.timeoutSeconds * 1000);
+        };
+        const give = (): void => {
+          while (held.length === 0 || (held.length < HELD_AHEAD && unassigned() > live.size)) {
+            const index = take();
+            if (index === undefined) return;
+            held.push(index);
+            worker.postMessage({ type: 'job', index, job: jobs[index]! } satisfies ToWorker);
+          }
         };
         worker.on('message', (m: FromWorker) => {
           if (stopped.has(worker)) return;
           if (m.type === 'ready') {
             give();
+            arm();
           } else if (m.type === 'fatal') {
             rejectPool(new ColorizeError('UNSUPPORTED', m.message));
           } else {
-            clearTimeout(timer);
+            held.shift();
             complete(m.index, m.type === 'error' ? m.message : null);
             give();
+            arm();
           }
         });
         worker.on('error', (err) => {

@@ -10,7 +10,8 @@ import sharp from 'sharp';
 export const title = 'Colorizing a folder with the colorize command (@colorize/cli)';
 export const description =
   'The built `colorize` command on a folder of 1600 × 1200 JPEGs (the shipped demo photos, resized) with the shipped ' +
-  'model at render size 256, whole process, median of repeated runs. `-j 1` is one worker thread with a one-thread ' +
+  'model at render size 256, whole process, median of repeated runs taken in rounds of every configuration in turn ' +
+  '(so a slow spell of the shared machine falls on all of them alike). `-j 1` is one worker thread with a one-thread ' +
   'engine (libvips also held to one thread); "cores" is what the process may run on: the single-thread throughput is ' +
   '`-j 1` pinned to one core (`taskset -c 0`), since unpinned its garbage collector\'s helper threads, libuv\'s and the ' +
   'main thread\'s work take the idle second core (that row is shown too); `-j 2` is one worker per core. "steady photos/s" ' +
@@ -74,15 +75,22 @@ export async function run({ quick, log }) {
     // one worker with every core free, one worker per core.
     const configs = [{ jobs: 1, pinned: pin }, ...(pin && !quick ? [{ jobs: 1, pinned: false }] : []), { jobs: cores, pinned: false }];
     for (const engine of quick ? ['onnx'] : ['onnx', 'tfjs']) {
-      for (const { jobs, pinned } of configs) {
-        const times = {};
-        for (const n of sizes) {
-          const args = [join(dir, `in-${n}`), '-o', join(dir, 'out'), '--model', model, '--engine', engine, '-j', String(jobs), '--render-size', '256'];
-          if (engine === 'tfjs') args.push('--backend', 'wasm');
-          if (!quick) seconds(args, pinned); // warm: the ONNX export is cached, files are in the page cache
-          const samples = Array.from({ length: runs }, () => seconds(args, pinned));
-          times[n] = { median: median(samples), min: Math.min(...samples), max: Math.max(...samples) };
-        }
+      const argsOf = (jobs, n) => {
+        const args = [join(dir, `in-${n}`), '-o', join(dir, 'out'), '--model', model, '--engine', engine, '-j', String(jobs), '--render-size', '256'];
+        if (engine === 'tfjs') args.push('--backend', 'wasm');
+        return args;
+      };
+      // Rounds of every configuration in turn, so that a slow spell of this shared machine falls on
+      // all of them alike rather than on one configuration's runs (the ratios are what matter).
+      const samples = configs.map(() => Object.fromEntries(sizes.map((n) => [n, []])));
+      if (!quick) for (const { jobs, pinned } of configs) for (const n of sizes) seconds(argsOf(jobs, n), pinned); // warm: the ONNX export is cached, files are in the page cache
+      for (let r = 0; r < runs; r += 1) {
+        configs.forEach(({ jobs, pinned }, c) => {
+          for (const n of sizes) samples[c][n].push(seconds(argsOf(jobs, n), pinned));
+        });
+      }
+      configs.forEach(({ jobs, pinned }, c) => {
+        const times = Object.fromEntries(sizes.map((n) => [n, { median: median(samples[c][n]), min: Math.min(...samples[c][n]), max: Math.max(...samples[c][n]) }]));
         const [a, b] = sizes;
         const steady = (b - a) / (times[b].median - times[a].median);
         const baseline = jobs === 1 && (pinned || !pin);
@@ -99,7 +107,7 @@ export async function run({ quick, log }) {
         };
         log(Object.values(row).join(' | '));
         rows.push(row);
-      }
+      });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

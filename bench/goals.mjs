@@ -20,10 +20,10 @@ export const GOALS = [
         met: typed.length > 0 && typed.every((r) => r.met === 'yes'),
         limit:
           'one core per call: rgb8ToModelLab is colorize\'s WebAssembly SIMD kernel (two pixels per float64 vector, exact ' +
-          'tables for the sRGB decode, a cube root by table and one Halley step, with its division), modelLabToRgb8 a ' +
-          'JavaScript loop (the cube, the matrix, a table search for the 8-bit code), at the speed of whichever core it lands ' +
-          'on: pinned to each core in turn (bench/probes/lab-per-core.mjs), the same JavaScript call took 27–29 ms on one core ' +
-          'and 45 ms on the other, and minutes later 45 ms on both.',
+          'tables for the sRGB decode, a cube root by table and one Halley step, with its division), modelLabToRgb8 another ' +
+          '(the cube and the matrix two pixels per vector, then a table search for each 8-bit code, one value at a time), at ' +
+          'the speed of whichever core it lands on: pinned to each core in turn (bench/probes/lab-per-core.mjs), the same ' +
+          'call took 27–29 ms on one core and 45 ms on the other, and minutes later 45 ms on both.',
       };
     },
   },

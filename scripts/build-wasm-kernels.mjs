@@ -32,6 +32,11 @@ export const WASM_MODULES = [
     output: 'packages/lab/src/internal/wasm/lab-kernels.wasm.ts',
     exports: ['lab_setup', 'rgb8_to_model_lab', '__heap_base'],
   },
+  {
+    sources: ['packages/lab/src/internal/wasm/lab-rgb8.c'],
+    output: 'packages/lab/src/internal/wasm/lab-rgb8.wasm.ts',
+    exports: ['rgb8_setup', 'model_lab_to_rgb8', 'model_lab_to_rgb8_row', '__heap_base'],
+  },
 ];
 
 const root = fileURLToPath(new URL('..', import.meta.url));

@@ -17,7 +17,7 @@ export const description =
   'measured it on the project\'s 2-core machines (18.7 and 21.6 Mpix/s). The targets: typed-array path at least 2× ' +
   'scikit-image, wasm tensor path at least equal, against the same run\'s scikit-image (the issue prefers ratios ' +
   'measured in one run), or the issue\'s figures where python3-skimage is not installed. `rgb8ToModelLab` runs colorize\'s own ' +
-  'WebAssembly SIMD kernel (float64, two pixels at a time, bit for bit its JavaScript loop), `modelLabToRgb8` a JavaScript loop. ' +
+  'WebAssembly SIMD kernel (float64, two pixels at a time, bit for bit its JavaScript loop), `modelLabToRgb8` another (float64, two pixels at a time, byte for byte its JavaScript loop). ' +
   'The wasm tensor path is a single fused kernel; ' +
   'its sRGB decode reads an exact table for values k / 255, which is what 8-bit images give.';
 

@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fillRgb8Colours } from '../../../scripts/test-utils.js';
 import vectors from './__fixtures__/lab-vectors.json' with { type: 'json' };
 import { linearToSrgbValue, rgbToLabPixel } from './pixel.js';
-import { linearToU8, modelLabToRgb8, rgb8ToModelL, rgb8ToModelLab } from './typed-arrays.js';
+import { linearToU8 } from './internal/rgb8-codes.js';
+import { modelLabToRgb8, rgb8ToModelL, rgb8ToModelLab } from './typed-arrays.js';
 
 /** Float32 storage of model-space values, against scikit-image's float64 Lab. */
 const LAB_TOL = 2e-3;

@@ -1,11 +1,11 @@
 import { describeValue, invalid } from '@colorize/core';
 
-import { AB_SCALE, L_SCALE } from './model-space.js';
 import { labFFast as labF, labFInverseFast } from './internal/curves.js';
 import { LINEAR_FROM_T } from './internal/matrices.js';
 import { RGB8_LAB_SCALES, T_FROM_RGB8 } from './internal/rgb8-table.js';
 import { rgb8ToModelLabSimd } from './internal/wasm/rgb8-lab-simd.js';
-import { srgbToLinearValue } from './pixel.js';
+import { alignedTaps, LAB_RGB8_SCALES, linearToU8 } from './internal/rgb8-codes.js';
+import { modelLabToRgb8Simd } from './internal/wasm/lab-rgb8-simd.js';
 
 /** L and ab of n pixels in model space: `L` has n values (`L / 50 − 1`), `ab` 2n interleaved (`a / 110`, `b / 110`). */
 export interface ModelLabArrays {
@@ -19,37 +19,6 @@ export interface Rgb8Options {
   channels?: 3 | 4;
 }
 
-
-/**
- * The linear-RGB value where the 8-bit sRGB code changes from k to k + 1, that is where
- * `255 · encode(linear) = k + 0.5`, for k = 0 … 254. Comparing a linear value against these gives
- * `rint(255 · encode(linear))` (scikit-image's `img_as_ubyte`) without a power per pixel.
- */
-const U8_BOUNDARIES: Float64Array = (() => {
-  const b = new Float64Array(255);
-  for (let k = 0; k < 255; k += 1) b[k] = srgbToLinearValue((k + 0.5) / 255);
-  return b;
-})();
-/** For a linear value in bucket j = ⌊linear · 4096⌋, the first code whose upper boundary it may not reach. */
-const BUCKETS = 4096;
-const BUCKET_START: Uint8Array = (() => {
-  const start = new Uint8Array(BUCKETS + 1);
-  let k = 0;
-  for (let j = 0; j <= BUCKETS; j += 1) {
-    while (k < 255 && U8_BOUNDARIES[k]! <= j / BUCKETS) k += 1;
-    start[j] = k;
-  }
-  return start;
-})();
-
-/** 8-bit sRGB code of a linear value, clipped: `rint(255 · clip(encode(linear), 0, 1))`. */
-function linearToU8(linear: number): number {
-  if (!(linear > U8_BOUNDARIES[0]!)) return 0; // also NaN
-  if (linear >= U8_BOUNDARIES[254]!) return 255;
-  let k = BUCKET_START[(linear * BUCKETS) | 0]!;
-  while (linear >= U8_BOUNDARIES[k]!) k += 1;
-  return k;
-}
 
 function pixelsOf(fn: string, length: number, channels: number): number {
   if (channels !== 3 && channels !== 4) throw invalid('INVALID_OPTION', fn, 'channels to be 3 or 4', String(channels));
@@ -158,20 +127,53 @@ function sizeOf(fn: string, name: string, value: unknown): [number, number] {
   return [value[0] as number, value[1] as number];
 }
 
-/** Where output pixel j (of `out`) reads a source of `from` pixels, corners aligned: the low index and the weight of the next. */
-function alignedTaps(from: number, out: number): { low: Int32Array; high: Int32Array; frac: Float64Array } {
-  const ratio = out > 1 ? (from - 1) / (out - 1) : from / out;
-  const low = new Int32Array(out);
-  const high = new Int32Array(out);
-  const frac = new Float64Array(out);
-  for (let j = 0; j < out; j += 1) {
-    const s = ratio * j;
-    const f = Math.floor(s);
-    low[j] = f;
-    high[j] = Math.min(from - 1, Math.ceil(s));
-    frac[j] = s - f;
+/**
+ * modelLabToRgb8's JavaScript loop, after its checks: where the runtime lacks WebAssembly SIMD,
+ * and the reference its SIMD kernel (internal/wasm/lab-rgb8.c) equals byte for byte. L is h × w,
+ * ab is ah × aw (resized to h × w as each pixel is read where the sizes differ).
+ */
+export function modelLabToRgb8Loop(L: Float32Array, ab: Float32Array, h: number, w: number, ah: number, aw: number, channels: number, rgb: Uint8Array | Uint8ClampedArray): void {
+  // Where each output row and column reads ab: itself, or the two nearest of ab's, corners aligned.
+  const direct = ah === h && aw === w;
+  const rows = alignedTaps(ah, direct ? 1 : h);
+  const cols = alignedTaps(aw, direct ? 1 : w);
+  // x, y, z stay relative to the white point (t = X / Xn); LINEAR_FROM_T has it folded in.
+  const [[m00, m01, m02], [m10, m11, m12], [m20, m21, m22]] = LINEAR_FROM_T;
+  const { fyScale: lScale, fyOffset: lOffset, fxScale: aScale, fzScale: bScale } = LAB_RGB8_SCALES;
+  for (let y = 0, p = 0, i = 0; y < h; y += 1) {
+    const top = direct ? 0 : 2 * aw * rows.low[y]!;
+    const bottom = direct ? 0 : 2 * aw * rows.high[y]!;
+    const fy = direct ? 0 : rows.frac[y]!;
+    for (let x = 0; x < w; x += 1, p += 1, i += channels) {
+      let a: number;
+      let b: number;
+      if (direct) {
+        a = ab[2 * p]!;
+        b = ab[2 * p + 1]!;
+      } else {
+        const left = 2 * cols.low[x]!;
+        const right = 2 * cols.high[x]!;
+        const fx = cols.frac[x]!;
+        // tfjs's order of operations: along the row, then between the rows.
+        const aTop = ab[top + left]! + (ab[top + right]! - ab[top + left]!) * fx;
+        const aBottom = ab[bottom + left]! + (ab[bottom + right]! - ab[bottom + left]!) * fx;
+        const bTop = ab[top + left + 1]! + (ab[top + right + 1]! - ab[top + left + 1]!) * fx;
+        const bBottom = ab[bottom + left + 1]! + (ab[bottom + right + 1]! - ab[bottom + left + 1]!) * fx;
+        a = Math.fround(aTop + (aBottom - aTop) * fy);
+        b = Math.fround(bTop + (bBottom - bTop) * fy);
+      }
+      const fyL = L[p]! * lScale + lOffset;
+      const fxL = a * aScale + fyL;
+      const fzRaw = fyL - b * bScale;
+      const X = labFInverseFast(fxL);
+      const Y = labFInverseFast(fyL);
+      const Z = labFInverseFast(fzRaw > 0 ? fzRaw : 0);
+      rgb[i] = linearToU8(m00 * X + m01 * Y + m02 * Z);
+      rgb[i + 1] = linearToU8(m10 * X + m11 * Y + m12 * Z);
+      rgb[i + 2] = linearToU8(m20 * X + m21 * Y + m22 * Z);
+      if (channels === 4) rgb[i + 3] = 255;
+    }
   }
-  return { low, high, frac };
 }
 
 /**
@@ -207,51 +209,7 @@ export function modelLabToRgb8(L: Float32Array, ab: Float32Array, options: Model
   pixelsOf(fn, n * channels, channels);
   const rgb = out ?? new Uint8Array(n * channels);
   if (rgb.length < n * channels) throw invalid('INVALID_SHAPE', fn, `an out array of at least ${n * channels} bytes`, `${rgb.length}`);
-  // Where each output row and column reads ab: itself, or the two nearest of ab's, corners aligned.
-  const direct = ah === h && aw === w;
-  const rows = alignedTaps(ah, direct ? 1 : h);
-  const cols = alignedTaps(aw, direct ? 1 : w);
-  // x, y, z stay relative to the white point (t = X / Xn); LINEAR_FROM_T has it folded in.
-  const [[m00, m01, m02], [m10, m11, m12], [m20, m21, m22]] = LINEAR_FROM_T;
-  const lScale = L_SCALE / 116;
-  const lOffset = (L_SCALE + 16) / 116;
-  const aScale = AB_SCALE / 500;
-  const bScale = AB_SCALE / 200;
-  for (let y = 0, p = 0, i = 0; y < h; y += 1) {
-    const top = direct ? 0 : 2 * aw * rows.low[y]!;
-    const bottom = direct ? 0 : 2 * aw * rows.high[y]!;
-    const fy = direct ? 0 : rows.frac[y]!;
-    for (let x = 0; x < w; x += 1, p += 1, i += channels) {
-      let a: number;
-      let b: number;
-      if (direct) {
-        a = ab[2 * p]!;
-        b = ab[2 * p + 1]!;
-      } else {
-        const left = 2 * cols.low[x]!;
-        const right = 2 * cols.high[x]!;
-        const fx = cols.frac[x]!;
-        // tfjs's order of operations: along the row, then between the rows.
-        const aTop = ab[top + left]! + (ab[top + right]! - ab[top + left]!) * fx;
-        const aBottom = ab[bottom + left]! + (ab[bottom + right]! - ab[bottom + left]!) * fx;
-        const bTop = ab[top + left + 1]! + (ab[top + right + 1]! - ab[top + left + 1]!) * fx;
-        const bBottom = ab[bottom + left + 1]! + (ab[bottom + right + 1]! - ab[bottom + left + 1]!) * fx;
-        a = Math.fround(aTop + (aBottom - aTop) * fy);
-        b = Math.fround(bTop + (bBottom - bTop) * fy);
-      }
-      const fyL = L[p]! * lScale + lOffset;
-      const fxL = a * aScale + fyL;
-      const fzRaw = fyL - b * bScale;
-      const X = labFInverseFast(fxL);
-      const Y = labFInverseFast(fyL);
-      const Z = labFInverseFast(fzRaw > 0 ? fzRaw : 0);
-      rgb[i] = linearToU8(m00 * X + m01 * Y + m02 * Z);
-      rgb[i + 1] = linearToU8(m10 * X + m11 * Y + m12 * Z);
-      rgb[i + 2] = linearToU8(m20 * X + m21 * Y + m22 * Z);
-      if (channels === 4) rgb[i + 3] = 255;
-    }
-  }
+  (modelLabToRgb8Simd() ?? modelLabToRgb8Loop)(L, ab, h, w, ah, aw, channels, rgb);
   return rgb;
 }
 
-export { linearToU8 };

@@ -180,7 +180,9 @@ export function modelLabToRgb8Loop(L: Float32Array, ab: Float32Array, h: number,
  * L and ab in model space back to 8-bit sRGB pixels, as scikit-image's `lab2rgb` followed by
  * `img_as_ubyte`: z < 0 clamped, clipped to [0, 1], rounded to the nearest code. With `size` and
  * `abSize`, ab may be smaller than L: this is how a photo is colorized at full resolution, its own
- * L joined with a prediction made at the model's size.
+ * L joined with a prediction made at the model's size. Runs as colorize's own WebAssembly SIMD
+ * kernel where the runtime has WebAssembly SIMD, as a JavaScript loop elsewhere; the bytes are
+ * the same.
  *
  * @param L - n values, `L / 50 − 1`.
  * @param ab - 2n interleaved values, `a / 110`, `b / 110`; with `abSize` [h, w], 2 · h · w values.

@@ -123,16 +123,18 @@ describe('numerical checks in headless Chromium, on webgpu, webgl, wasm and cpu'
     }
   }, 300_000);
 
-  it('rgb8ToModelLab against scikit-image, its WebAssembly SIMD kernel loaded on the main thread and equal to the JavaScript loop bit for bit', async () => {
+  it('rgb8ToModelLab against scikit-image; its and modelLabToRgb8\'s WebAssembly SIMD kernels loaded on the main thread and equal to their JavaScript loops bit for bit', async () => {
     const page = await context.newPage();
     await page.goto(`${base}checks/`);
     await page.waitForFunction(() => window.typedArrayChecks !== undefined, undefined, { timeout: 60_000 });
     const r = await page.evaluate(() => window.typedArrayChecks);
     await page.close();
     expect(typeof r, String(r)).toBe('object');
-    const c = r as { simdLoaded: boolean; rgb8ToModelLabMaxAbs: number; simdDifferences: number };
+    const c = r as { simdLoaded: boolean; rgb8ToModelLabMaxAbs: number; simdDifferences: number; backSimdLoaded: boolean; backSimdDifferences: number };
     expect(c.simdLoaded).toBe(true);
     expect(c.simdDifferences).toBe(0);
+    expect(c.backSimdLoaded).toBe(true);
+    expect(c.backSimdDifferences).toBe(0);
     expect(c.rgb8ToModelLabMaxAbs).toBeLessThan(2e-3); // typed-arrays.test.ts's tolerance
   }, 120_000);
 });

@@ -14,8 +14,9 @@ import { labToRgb, rgb8ToModelLab, rgbToLab } from '@colorize/lab';
 import { buildPatchCritic, buildUNet } from '@colorize/models';
 import { criticLoss, gradientPenalty } from '@colorize/train';
 
+import { modelLabToRgb8Simd } from '../../packages/lab/src/internal/wasm/lab-rgb8-simd.js';
 import { rgb8ToModelLabSimd } from '../../packages/lab/src/internal/wasm/rgb8-lab-simd.js';
-import { rgb8ToModelLabLoop } from '../../packages/lab/src/typed-arrays.js';
+import { modelLabToRgb8Loop, rgb8ToModelLabLoop } from '../../packages/lab/src/typed-arrays.js';
 import { CASES, secondOrderError } from '../second-order-cases.js';
 
 import critic from '../../fixtures/critic-gp.json';
@@ -93,9 +94,12 @@ interface TypedArrayChecks {
   simdLoaded: boolean;
   rgb8ToModelLabMaxAbs: number;
   simdDifferences: number;
+  /** modelLabToRgb8's kernel: loaded, and bytes that differ from its loop's, at full size and with ab resized. */
+  backSimdLoaded: boolean;
+  backSimdDifferences: number;
 }
 
-/** The typed-array path (no backend): rgb8ToModelLab's SIMD kernel loads on the main thread and equals the JavaScript loop. */
+/** The typed-array path (no backend): both SIMD kernels load on the main thread and equal their JavaScript loops. */
 function typedArrayChecks(): TypedArrayChecks {
   const bytes = Uint8Array.from(vectors.rgb2lab.flatMap((v) => v.rgb));
   const { L, ab } = rgb8ToModelLab(bytes);
@@ -110,7 +114,18 @@ function typedArrayChecks(): TypedArrayChecks {
   rgb8ToModelLabLoop(random, n, 3, b.L, b.ab);
   let simdDifferences = 0;
   for (let i = 0; i < n; i++) if (!Object.is(a.L[i], b.L[i]) || !Object.is(a.ab[2 * i], b.ab[2 * i]) || !Object.is(a.ab[2 * i + 1], b.ab[2 * i + 1])) simdDifferences++;
-  return { simdLoaded: simd !== null, rgb8ToModelLabMaxAbs, simdDifferences };
+  // Back to bytes: the random pixels' Lab as one row, then that L as 211 × 473 with ab of 31 × 17.
+  const back = modelLabToRgb8Simd();
+  let backSimdDifferences = 0;
+  for (const [h, w, ah, aw] of [[1, n, 1, n], [211, 473, 31, 17]] as const) {
+    const [x, y] = [new Uint8Array(h * w * 4), new Uint8Array(h * w * 4)];
+    const L = b.L.subarray(0, h * w);
+    const ab = b.ab.subarray(0, 2 * ah * aw);
+    back?.(L, ab, h, w, ah, aw, 4, x);
+    modelLabToRgb8Loop(L, ab, h, w, ah, aw, 4, y);
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) backSimdDifferences++;
+  }
+  return { simdLoaded: simd !== null, rgb8ToModelLabMaxAbs, simdDifferences, backSimdLoaded: back !== null, backSimdDifferences };
 }
 
 async function main(): Promise<void> {

@@ -160,10 +160,11 @@ describe('a loss that turns non-finite', () => {
     expect(colorize(['train', '--data', 'photos', ...TINY, '--pretrain-epochs', '1', '--epochs', '1', '--out', run], dir).status).toBe(0);
     const before = await restoreRun(run);
     expect(before?.phase).toBe('gan');
-    // The run diverges on resuming: its learning rate (part of the run's config) made absurd, so
-    // the critic's weights (no normalisation in its first block) overflow.
-    const config = JSON.parse(await readFile(join(run, 'config.json'), 'utf8')) as { lr: number };
-    await writeFile(join(run, 'config.json'), JSON.stringify({ ...config, lr: 1e30 }));
+    // The run diverges on resuming: its learning rates (part of the run's config; WGAN-GP's is
+    // ganLr) made absurd, so the critic's weights (no normalisation in its first block) overflow.
+    const config = JSON.parse(await readFile(join(run, 'config.json'), 'utf8')) as { lr: number; ganLr: number };
+    expect(config.ganLr).toBe(config.lr);
+    await writeFile(join(run, 'config.json'), JSON.stringify({ ...config, lr: 1e30, ganLr: 1e30 }));
     const r = colorize(['train', '--out', run, '--resume', '--epochs', '4'], dir);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^colorize: training step \d+: the loss is (NaN|Infinity|-Infinity); the step's gradients were not applied\.$/m);

@@ -49,7 +49,8 @@ async function handle(message: ToWorker): Promise<void> {
 }
 
 // One message at a time, in the order they came: a photo held ahead waits for the one before.
+// Anything handle() did not expect fails the pool; the chain itself never stays rejected.
 let queue = Promise.resolve();
 port.on('message', (message: ToWorker) => {
-  queue = queue.then(() => handle(message));
+  queue = queue.then(() => handle(message)).catch((err: unknown) => send({ type: 'fatal', message: (err as Error).stack ?? String(err) }));
 });

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { ColorizeError, initBackend } from '@colorize/core';
 import { modelLabToRgb8, rgb8ToModelL, rgb8ToModelLab } from '@colorize/lab';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +73,22 @@ describe.each(TEST_BACKENDS)('colorizeImage on %s', (backend) => {
       expect(out.data).toEqual(want);
     }
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects a generator whose output is not ab at the render size, and leaks nothing', async () => {
+    const L = tfl.input({ shape: [null, null, 1] });
+    const three = tfl.model({ inputs: L, outputs: tfl.layers.conv2d({ filters: 3, kernelSize: 1 }).apply(L) as tfl.SymbolicTensor });
+    const before = tf.memory().numTensors;
+    let caught: unknown;
+    try {
+      await colorizeImage(three, { width: 9, height: 7, data: photo(9, 7, 3) }, { renderSize: 8, multiple: 8 });
+    } catch (err) {
+      caught = err;
+    }
+    expect(ColorizeError.isInstance(caught) && caught.code).toBe('INVALID_SHAPE');
+    expect((caught as Error).message).toBe('colorizeImage: expected the generator to give ab of [1, 8, 8, 2], got [1, 8, 8, 3].');
+    expect(tf.memory().numTensors).toBe(before);
+    three.dispose();
   });
 
   it('rejects data that does not match the size', async () => {

@@ -94,6 +94,10 @@ export async function colorizeImage(generator: tfl.LayersModel | AbPredictor, im
   } else {
     const predicted = tf.tidy(() => (generator as tfl.LayersModel).predict(resizeL()) as tf.Tensor4D);
     try {
+      const [b, h, w, c] = predicted.shape;
+      if (b !== 1 || h !== side || w !== side || c !== 2) {
+        throw invalid('INVALID_SHAPE', fn, `the generator to give ab of [1, ${side}, ${side}, 2]`, `[${predicted.shape.join(', ')}]`);
+      }
       // An asynchronous read: webgpu's synchronous one returned zeros here (Chromium, SwiftShader).
       ab = (await predicted.data()) as Float32Array;
     } finally {

@@ -18,8 +18,8 @@ export const description =
   'is the throughput once started: the difference between the runs on 48 and on 24 photos, which cancels start-up ' +
   '(loading tfjs and wasm, the model or its ONNX export, in every worker). Goal (issue #10): at least 1.8× the ' +
   'single-thread throughput on 2 cores. Per photo the work is decoding, the photo\'s L at full resolution (colorize\'s ' +
-  'WebAssembly SIMD kernel), the model at 256 px, its ab resized to the photo and joined with L back to sRGB (one ' +
-  'JavaScript loop) and encoding; every part runs in the worker that took the photo, and each worker holds the next ' +
+  'WebAssembly SIMD kernel), the model at 256 px, its ab resized to the photo and joined with L back to sRGB (another ' +
+  'such kernel) and encoding; every part runs in the worker that took the photo, and each worker holds the next ' +
   'photo while more remain than workers, so photos scale with cores until start-up counts. onnxruntime runs the ' +
   'model about twice as fast as tfjs on wasm, which is what separates the engines. Two workers cannot do more than ' +
   'twice one worker\'s work, so a ratio above 2 is this shared machine\'s noise: the steady rate is the difference of ' +

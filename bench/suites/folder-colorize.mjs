@@ -1,7 +1,7 @@
 // The `colorize` command on a folder (issues #10 and #12): onnxruntime and tfjs wasm, one worker
 // thread against one per core.
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -9,22 +9,23 @@ import sharp from 'sharp';
 
 export const title = 'Colorizing a folder with the colorize command (@colorize/cli)';
 export const description =
-  'The built `colorize` command on a folder of 1600 × 1200 JPEGs (the shipped demo photos, resized) with the shipped ' +
-  'model at render size 256, whole process, median of repeated runs taken in rounds of every configuration in turn ' +
-  '(so a slow spell of the shared machine falls on all of them alike). `-j 1` is one worker thread with a one-thread ' +
-  'engine (libvips also held to one thread); "cores" is what the process may run on: the single-thread throughput is ' +
-  '`-j 1` pinned to one core (`taskset -c 0`), since unpinned its garbage collector\'s helper threads, libuv\'s and the ' +
-  'main thread\'s work take the idle second core (that row is shown too); `-j 2` is one worker per core. "steady photos/s" ' +
-  'is the throughput once started: the difference between the runs on 48 and on 24 photos, which cancels start-up ' +
-  '(loading tfjs and wasm, the model or its ONNX export, in every worker). Goal (issue #10): at least 1.8× the ' +
-  'single-thread throughput on 2 cores. Per photo the work is decoding, the photo\'s L at full resolution (colorize\'s ' +
-  'WebAssembly SIMD kernel), the model at 256 px, its ab resized to the photo and joined with L back to sRGB (another ' +
-  'such kernel) and encoding; every part runs in the worker that took the photo, and each worker holds the next ' +
-  'photo while more remain than workers, so photos scale with cores until start-up counts. onnxruntime runs the ' +
-  'model about twice as fast as tfjs on wasm, which is what separates the engines. Two workers cannot do more than ' +
-  'twice one worker\'s work, so a ratio above 2 is this shared machine\'s noise: the steady rate is the difference of ' +
-  'two medians, and /usr/bin/time on the same command (tfjs wasm, 2026-11-24) found a photo\'s CPU time beside a ' +
-  'second worker between 12 % less and 6 % more than on one pinned core from one pair of runs to the next.';
+  'The built `colorize` command on a folder of 48 JPEGs of 1600 × 1200 (the shipped demo photos, resized) with the ' +
+  'shipped model at render size 256, whole process, in rounds of every configuration in turn (so a slow spell of the ' +
+  'shared machine falls on all of them alike). `-j 1` is one worker thread with a one-thread engine (libvips also held ' +
+  'to one thread); "cores" is what the process may run on: the single-thread throughput is `-j 1` pinned to one core ' +
+  '(`taskset -c 0`), since unpinned its garbage collector\'s helper threads, libuv\'s and the main thread\'s work take ' +
+  'the idle second core (that row is shown too); `-j 2` is one worker per core. "steady photos/s" is the throughput ' +
+  'once started, within each run: from the output files\' modification times, the photos done between the 2·jobs-th ' +
+  'and the jobs-th from last, over the time between them, which leaves out start-up (loading tfjs and wasm, the model ' +
+  'or its ONNX export, in every worker) and the end (where a worker may have nothing left to take). "vs one core" is ' +
+  'the median over the rounds of each round\'s ratio to its own single-thread run, with the rounds\' range. Goal ' +
+  '(issue #10): at least 1.8× the single-thread throughput on 2 cores. Per photo the work is decoding, the photo\'s L ' +
+  'at full resolution (colorize\'s WebAssembly SIMD kernel), the model at 256 px, its ab resized to the photo and ' +
+  'joined with L back to sRGB (another such kernel) and encoding; every part runs in the worker that took the photo, ' +
+  'and each worker holds the next photo while more remain than workers. onnxruntime runs the model about twice as ' +
+  'fast as tfjs on wasm, which is what separates the engines. An earlier form of this benchmark took the steady rate ' +
+  'as the difference of the median runs on 24 and on 48 photos; two runs of it on 2026-11-24 gave 2.16× and 1.66× ' +
+  '(onnxruntime), 2.06× and 1.59× (tfjs wasm), a difference of two noisy times being noisier than either.';
 
 const BIN = resolve('packages/cli/bin/colorize.js');
 
@@ -52,12 +53,25 @@ function canPin() {
   }
 }
 
-/** Seconds for one run of the command, pinned to core 0 when `pinned`. */
-function seconds(args, pinned) {
+/**
+ * One run of the command on `folder`, pinned to core 0 when `pinned`: its seconds, and the steady
+ * photos per second, from the output files' modification times (each is written when its photo
+ * is done) between the photo done 2·jobs-th and the one done jobs-th from last, which leaves out
+ * the start (loading tfjs and wasm, the model or its ONNX export, in every worker) and the end
+ * (where a worker may have nothing left to take).
+ */
+function measure(args, pinned, out, jobs) {
+  rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
   if (pinned) execFileSync('taskset', ['-c', '0', process.execPath, BIN, ...args], { stdio: 'ignore' });
   else execFileSync(process.execPath, [BIN, ...args], { stdio: 'ignore' });
-  return (performance.now() - t0) / 1000;
+  const seconds = (performance.now() - t0) / 1000;
+  const done = readdirSync(out, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => Number(statSync(join(e.parentPath, e.name), { bigint: true }).mtimeNs) / 1e9)
+    .sort((x, y) => x - y);
+  const [a, b] = [2 * jobs - 1, done.length - jobs];
+  return { seconds, steady: (b - a) / (done[b] - done[a]) };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -67,47 +81,44 @@ export async function run({ quick, log }) {
   const rows = [];
   try {
     const photos = resolve('packages/train/demo-photos');
-    const sizes = quick ? [3, 6] : [24, 48];
-    for (const n of sizes) await makeFolder(join(dir, `in-${n}`), n, photos);
+    const count = quick ? 8 : 48;
+    const input = join(dir, 'in');
+    await makeFolder(input, count, photos);
     const model = join(dir, 'model');
     cpSync(resolve('packages/cli/model'), model, { recursive: true, filter: (f) => !f.endsWith('.onnx') && !f.includes('training') });
-    const runs = quick ? 1 : 5;
-    const single = {};
+    const runs = quick ? 1 : 7;
     const pin = canPin();
     const cores = Math.max(2, Math.min(cpus().length, 2));
     // One worker on one core (the single-thread throughput; unpinned where taskset is missing),
     // one worker with every core free, one worker per core.
     const configs = [{ jobs: 1, pinned: pin }, ...(pin && !quick ? [{ jobs: 1, pinned: false }] : []), { jobs: cores, pinned: false }];
     for (const engine of quick ? ['onnx'] : ['onnx', 'tfjs']) {
-      const argsOf = (jobs, n) => {
-        const args = [join(dir, `in-${n}`), '-o', join(dir, 'out'), '--model', model, '--engine', engine, '-j', String(jobs), '--render-size', '256'];
+      const argsOf = (jobs) => {
+        const args = [input, '-o', join(dir, 'out'), '--model', model, '--engine', engine, '-j', String(jobs), '--render-size', '256'];
         if (engine === 'tfjs') args.push('--backend', 'wasm');
         return args;
       };
       // Rounds of every configuration in turn, so that a slow spell of this shared machine falls on
-      // all of them alike rather than on one configuration's runs (the ratios are what matter).
-      const samples = configs.map(() => Object.fromEntries(sizes.map((n) => [n, []])));
-      if (!quick) for (const { jobs, pinned } of configs) for (const n of sizes) seconds(argsOf(jobs, n), pinned); // warm: the ONNX export is cached, files are in the page cache
+      // all of them alike rather than on one configuration's runs; each round's ratio to the
+      // round's single-thread run is kept, and the median ratio reported.
+      const samples = configs.map(() => []);
+      if (!quick) for (const { jobs, pinned } of configs) measure(argsOf(jobs), pinned, join(dir, 'out'), jobs); // warm: the ONNX export is cached, files are in the page cache
       for (let r = 0; r < runs; r += 1) {
-        configs.forEach(({ jobs, pinned }, c) => {
-          for (const n of sizes) samples[c][n].push(seconds(argsOf(jobs, n), pinned));
-        });
+        configs.forEach(({ jobs, pinned }, c) => samples[c].push(measure(argsOf(jobs), pinned, join(dir, 'out'), jobs)));
       }
       configs.forEach(({ jobs, pinned }, c) => {
-        const times = Object.fromEntries(sizes.map((n) => [n, { median: median(samples[c][n]), min: Math.min(...samples[c][n]), max: Math.max(...samples[c][n]) }]));
-        const [a, b] = sizes;
-        const steady = (b - a) / (times[b].median - times[a].median);
-        const baseline = jobs === 1 && (pinned || !pin);
-        if (baseline) single[engine] = steady;
+        const baseline = c === 0;
+        const seconds = samples[c].map((x) => x.seconds);
+        const steady = samples[c].map((x) => x.steady);
+        const ratios = samples[c].map((x, r) => x.steady / samples[0][r].steady);
         const row = {
           engine: engine === 'onnx' ? 'onnxruntime' : 'tfjs wasm',
           jobs,
           cores: pinned ? '1 (pinned)' : String(cpus().length),
-          [`s for ${a} (min–max)`]: `${times[a].median.toFixed(2)} (${times[a].min.toFixed(2)}–${times[a].max.toFixed(2)})`,
-          [`s for ${b} (min–max)`]: `${times[b].median.toFixed(2)} (${times[b].min.toFixed(2)}–${times[b].max.toFixed(2)})`,
-          'photos/s, whole run': (b / times[b].median).toFixed(2),
-          'steady photos/s': steady.toFixed(2),
-          'vs one core': baseline ? '1.00' : `${(steady / single[engine]).toFixed(2)}×${jobs > 1 ? ' (goal ≥ 1.8)' : ''}`,
+          [`s for ${count} (min–max)`]: `${median(seconds).toFixed(2)} (${Math.min(...seconds).toFixed(2)}–${Math.max(...seconds).toFixed(2)})`,
+          'photos/s, whole run': (count / median(seconds)).toFixed(2),
+          'steady photos/s (min–max)': `${median(steady).toFixed(2)} (${Math.min(...steady).toFixed(2)}–${Math.max(...steady).toFixed(2)})`,
+          'vs one core, median of rounds (min–max)': baseline ? '1.00' : `${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})${jobs > 1 ? ' (goal ≥ 1.8)' : ''}`,
         };
         log(Object.values(row).join(' | '));
         rows.push(row);

@@ -131,9 +131,7 @@ export const GOALS = [
     goal: 'a folder colorized at ≥ 1.8× the single-thread throughput on 2 cores',
     check: (rows) => {
       const r = rows.filter((x) => x.jobs > 1);
-      // Earlier results named the column without the rounds, or "vs one thread" before the
-      // single-thread run was pinned to one core.
-      const ratio = (x) => x['vs one core, median of rounds (min–max)'] ?? x['vs one core'] ?? x['vs one thread'];
+      const ratio = (x) => x['vs one core, median of rounds (min–max)'];
       return {
         figure: r.map((x) => `${x.engine}: ${ratio(x).split(' ')[0]}`).join('; '),
         met: r.length > 0 && r.every((x) => num(ratio(x)) >= 1.8),

@@ -44,3 +44,18 @@ export function itIsTheBuildOfItsSources(output: string, sourcesSha256: Readonly
     expect(buildModule(module)).toBe(readFileSync(join(root, output), 'utf8'));
   });
 }
+
+/**
+ * The test of a module a browser's main thread uses at once (inside a describe): at most 4 KB,
+ * the most Chromium compiles synchronously there, so `EmbeddedModule` loads it on first use
+ * instead of in the background; and `load()` (the module's kernel getter) gives its kernel here.
+ *
+ * @param moduleBase64 - the generated file's MODULE_BASE64.
+ * @param load - returns the kernel, or null where the module did not load.
+ */
+export function itLoadsOnABrowsersMainThread(moduleBase64: string, load: () => unknown): void {
+  it('is small enough (≤ 4 KB) for a browser\'s main thread to compile synchronously, so it loads on first use there too', () => {
+    expect(atob(moduleBase64).length).toBeLessThanOrEqual(4096);
+    expect(load()).not.toBeNull();
+  });
+}

@@ -54,7 +54,7 @@ function canPin() {
 }
 
 /**
- * One run of the command on `folder`, pinned to core 0 when `pinned`: its seconds, and the steady
+ * One run of the command with `args` (writing into `out`), pinned to core 0 when `pinned`: its seconds, and the steady
  * photos per second, from the output files' modification times (each is written when its photo
  * is done) between the photo done 2·jobs-th and the one done jobs-th from last, which leaves out
  * the start (loading tfjs and wasm, the model or its ONNX export, in every worker) and the end

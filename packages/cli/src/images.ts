@@ -54,9 +54,9 @@ export async function readPhoto(path: string): Promise<Photo> {
     const image = sharp(path, { limitInputPixels: MAX_PIXELS, failOn: 'truncated' }).rotate();
     const meta = await image.metadata();
     const { data, info } = await image.toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    if (info.channels === 3) return { width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.length), alpha: null };
     const n = info.width * info.height;
     const hasAlpha = info.channels === 4 || (meta.hasAlpha ?? false);
-    if (info.channels === 3) return { width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.length), alpha: null };
     const rgb = new Uint8Array(n * 3);
     const alpha = hasAlpha && info.channels === 4 ? new Uint8Array(n) : null;
     for (let p = 0; p < n; p++) {

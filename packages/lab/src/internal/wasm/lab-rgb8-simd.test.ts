@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { itIsTheBuildOfItsSources } from '../../../../../scripts/embedded-module-tests.js';
+import { itIsTheBuildOfItsSources, itLoadsOnABrowsersMainThread } from '../../../../../scripts/embedded-module-tests.js';
 import { fillRgb8Colours } from '../../../../../scripts/test-utils.js';
 import { modelLabToRgb8Loop, rgb8ToModelLab } from '../../typed-arrays.js';
 import { CHUNK_PIXELS, modelLabToRgb8Simd } from './lab-rgb8-simd.js';
@@ -28,11 +28,7 @@ function firstDifference(L: Float32Array, ab: Float32Array, h: number, w: number
 
 describe('the embedded lab-rgb8 module', () => {
   itIsTheBuildOfItsSources('packages/lab/src/internal/wasm/lab-rgb8.wasm.ts', SOURCES_SHA256);
-
-  it('is small enough (≤ 4 KB) for a browser\'s main thread to compile synchronously, so it loads on first use there too', () => {
-    expect(atob(MODULE_BASE64).length).toBeLessThanOrEqual(4096);
-    expect(modelLabToRgb8Simd()).not.toBeNull();
-  });
+  itLoadsOnABrowsersMainThread(MODULE_BASE64, modelLabToRgb8Simd);
 });
 
 describe('modelLabToRgb8\'s SIMD kernel', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { itIsTheBuildOfItsSources } from '../../../../../scripts/embedded-module-tests.js';
+import { itIsTheBuildOfItsSources, itLoadsOnABrowsersMainThread } from '../../../../../scripts/embedded-module-tests.js';
 import { fillRgb8Colours } from '../../../../../scripts/test-utils.js';
 import { rgb8ToModelLabLoop } from '../../typed-arrays.js';
 import { MODULE_BASE64, SOURCES_SHA256 } from './lab-kernels.wasm.js';
@@ -31,11 +31,7 @@ function firstDifference(rgb: Uint8Array, channels: 3 | 4): number {
 
 describe('the embedded lab-kernels module', () => {
   itIsTheBuildOfItsSources('packages/lab/src/internal/wasm/lab-kernels.wasm.ts', SOURCES_SHA256);
-
-  it('is small enough (≤ 4 KB) for a browser\'s main thread to compile synchronously, so it loads on first use there too', () => {
-    expect(atob(MODULE_BASE64).length).toBeLessThanOrEqual(4096);
-    expect(rgb8ToModelLabSimd()).not.toBeNull();
-  });
+  itLoadsOnABrowsersMainThread(MODULE_BASE64, rgb8ToModelLabSimd);
 });
 
 describe('rgb8ToModelLab\'s SIMD kernel', () => {

@@ -121,8 +121,8 @@ function typedArrayChecks(): TypedArrayChecks {
     const [x, y] = [new Uint8Array(h * w * 4), new Uint8Array(h * w * 4)];
     const L = b.L.subarray(0, h * w);
     const ab = b.ab.subarray(0, 2 * ah * aw);
-    back?.(L, ab, h, w, ah, aw, 4, x);
-    modelLabToRgb8Loop(L, ab, h, w, ah, aw, 4, y);
+    back?.(ab, h, w, ah, aw, 4)(L, 0, h, x);
+    modelLabToRgb8Loop(ab, h, w, ah, aw, 4)(L, 0, h, y);
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) backSimdDifferences++;
   }
   return { simdLoaded: simd !== null, rgb8ToModelLabMaxAbs, simdDifferences, backSimdLoaded: back !== null, backSimdDifferences };

@@ -18,6 +18,6 @@ export type { Triple } from './pixel.js';
 export { labToRgb, rgbToLab } from './rgb-lab.js';
 export type { LabToRgbOptions } from './rgb-lab.js';
 export { linearToSrgb, srgbToLinear } from './srgb.js';
-export { modelLabToRgb8, rgb8ToModelL, rgb8ToModelLab } from './typed-arrays.js';
-export type { ModelLabArrays, ModelLabToRgb8Options, Rgb8Options } from './typed-arrays.js';
+export { modelLabToRgb8, recolorRgb8, rgb8ToModelL, rgb8ToModelLab } from './typed-arrays.js';
+export type { ModelLabArrays, ModelLabToRgb8Options, RecolorRgb8Options, Rgb8Options, Rgb8ToModelLOptions } from './typed-arrays.js';
 export { linearRgbToXyz, xyzToLinearRgb } from './xyz.js';

@@ -6,7 +6,7 @@ import { fillRgb8Colours } from '../../../scripts/test-utils.js';
 import vectors from './__fixtures__/lab-vectors.json' with { type: 'json' };
 import { linearToSrgbValue, rgbToLabPixel } from './pixel.js';
 import { linearToU8 } from './internal/rgb8-codes.js';
-import { modelLabToRgb8, rgb8ToModelL, rgb8ToModelLab } from './typed-arrays.js';
+import { modelLabToRgb8, recolorRgb8, rgb8ToModelL, rgb8ToModelLab } from './typed-arrays.js';
 
 /** Float32 storage of model-space values, against scikit-image's float64 Lab. */
 const LAB_TOL = 2e-3;
@@ -138,5 +138,82 @@ describe('modelLabToRgb8 with ab at a lower resolution', () => {
     expect(() => modelLabToRgb8(L, ab, { abSize: [2, 3] })).toThrow(/^modelLabToRgb8: expected size to be \[height, width\], two integers ≥ 1, got/);
     expect(() => modelLabToRgb8(L, ab, { size: [4, 6], abSize: [2, 0] })).toThrow(/^modelLabToRgb8: expected abSize to be \[height, width\], two integers ≥ 1, got/);
     expect(() => modelLabToRgb8(L, ab, { size: [4, 6], abSize: [2.5, 3] as never })).toThrow(/expected abSize to be/);
+  });
+});
+
+describe('rgb8ToModelL resized to outSize', () => {
+  beforeAll(async () => {
+    await initBackend({ backend: 'cpu', env: {} });
+  });
+
+  it('equals tf.image.resizeBilinear(L, outSize, true) on the cpu backend, bit for bit, for RGB and RGBA, into a longer out array', () => {
+    // Down, up, one row or column either side, uneven ratios, and an outSize that equals size.
+    const cases: [number, number, number, number][] = [[37, 53, 8, 8], [120, 90, 16, 24], [5, 7, 9, 3], [1, 9, 4, 4], [9, 1, 1, 4], [6, 6, 6, 6], [64, 48, 63, 47], [300, 401, 32, 32]];
+    for (const [h, w, oh, ow] of cases) {
+      for (const channels of [3, 4] as const) {
+        const bytes = noiseBytes(channels * h * w, h + channels);
+        const full = rgb8ToModelL(bytes, { channels });
+        const want = tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(full, [1, h, w, 1]), [oh, ow], true).dataSync()) as Float32Array;
+        const got = rgb8ToModelL(bytes, { channels, size: [h, w], outSize: [oh, ow] });
+        expect(got, `${h}×${w} to ${oh}×${ow}, ${channels} channels`).toEqual(want);
+        const out = new Float32Array(oh * ow + 2).fill(7);
+        expect(rgb8ToModelL(bytes, { channels, size: [h, w], outSize: [oh, ow] }, out)).toBe(out);
+        expect(Array.from(out)).toEqual([...want, 7, 7]);
+      }
+    }
+  });
+
+  it('rejects bytes that do not match size, a short out array and sizes that are not two integers ≥ 1', () => {
+    const bytes = noiseBytes(3 * 4 * 6, 1);
+    expect(() => rgb8ToModelL(bytes, { size: [4, 5], outSize: [2, 2] })).toThrow('rgb8ToModelL: expected 4×5×3 bytes for size 4×5, got 72 bytes.');
+    expect(() => rgb8ToModelL(bytes, { size: [4, 6], outSize: [2, 2] }, new Float32Array(3))).toThrow('rgb8ToModelL: expected an out array of at least 4 values, got 3.');
+    expect(() => rgb8ToModelL(bytes, { outSize: [2, 2] })).toThrow(/^rgb8ToModelL: expected size to be \[height, width\], two integers ≥ 1, got/);
+    expect(() => rgb8ToModelL(bytes, { size: [4, 6], outSize: [0, 2] })).toThrow(/^rgb8ToModelL: expected outSize to be \[height, width\], two integers ≥ 1, got/);
+  });
+});
+
+describe('recolorRgb8', () => {
+  /** ab of h × w pixels from noise, inside the usual range. */
+  const noiseAb = (h: number, w: number, seed: number): Float32Array =>
+    Float32Array.from({ length: 2 * h * w }, (_, i) => ((((i + seed) * 2654435761) >>> 0) / 2 ** 32) * 1.4 - 0.7);
+
+  it('equals modelLabToRgb8(rgb8ToModelL(rgb), ab) byte for byte: ab resized or not, bands of rows and rows longer than a band, alpha copied', () => {
+    // Rows per band: 16384 / w, so these cross band ends at odd rows, and the widest has a band per row.
+    const cases: [number, number, number, number][] = [[37, 53, 8, 8], [120, 91, 16, 24], [5, 7, 9, 3], [1, 9, 4, 4], [9, 1, 1, 4], [300, 401, 32, 32], [61, 333, 61, 333], [3, 16389, 2, 7]];
+    for (const [h, w, ah, aw] of cases) {
+      const ab = noiseAb(ah, aw, w);
+      for (const channels of [3, 4] as const) {
+        const rgb = noiseBytes(channels * h * w, h);
+        const want = modelLabToRgb8(rgb8ToModelL(rgb, { channels }), ab, { channels, size: [h, w], abSize: [ah, aw] });
+        if (channels === 4) for (let p = 3; p < want.length; p += 4) want[p] = rgb[p]!;
+        const got = recolorRgb8(rgb, ab, { channels, size: [h, w], abSize: [ah, aw] });
+        expect(got.findIndex((v, i) => v !== want[i]), `${h}×${w} from ${ah}×${aw}, ${channels} channels`).toBe(-1);
+        expect(got.length).toBe(want.length);
+      }
+    }
+  });
+
+  it('recolors in place, alpha kept, and into a longer out array', () => {
+    const [h, w] = [97, 211];
+    const ab = noiseAb(16, 16, 3);
+    const rgba = noiseBytes(4 * h * w, 5);
+    const want = recolorRgb8(rgba, ab, { channels: 4, size: [h, w], abSize: [16, 16] });
+    const same = rgba.slice();
+    expect(recolorRgb8(same, ab, { channels: 4, size: [h, w], abSize: [16, 16] }, same)).toBe(same);
+    expect(same).toEqual(want);
+    const longer = new Uint8Array(want.length + 3).fill(7);
+    recolorRgb8(rgba, ab, { channels: 4, size: [h, w], abSize: [16, 16] }, longer);
+    expect(Array.from(longer)).toEqual([...want, 7, 7, 7]);
+  });
+
+  it('rejects bytes that do not match size, ab that does not match abSize, a short out array and bad sizes', () => {
+    const rgb = noiseBytes(3 * 4 * 6, 1);
+    const ab = noiseAb(2, 3, 1);
+    expect(() => recolorRgb8(rgb, ab, { size: [4, 5], abSize: [2, 3] })).toThrow('recolorRgb8: expected 4×5×3 bytes for size 4×5, got 72 bytes.');
+    expect(() => recolorRgb8(rgb, ab, { size: [4, 6], abSize: [3, 3] })).toThrow(/^recolorRgb8: expected ab with twice abSize's 3×3 values \(18\), got /);
+    expect(() => recolorRgb8(rgb, ab, { size: [4, 6] })).toThrow(/^recolorRgb8: expected ab with twice abSize's 4×6 values \(48\), got /);
+    expect(() => recolorRgb8(rgb, ab, { size: [4, 6], abSize: [2, 3] }, new Uint8Array(71))).toThrow('recolorRgb8: expected an out array of at least 72 bytes, got 71.');
+    expect(() => recolorRgb8(rgb, ab, undefined as never)).toThrow(/^recolorRgb8: expected size to be \[height, width\], two integers ≥ 1, got/);
+    expect(() => recolorRgb8(rgb, ab, { size: [4, 6], abSize: [2, -3] })).toThrow(/^recolorRgb8: expected abSize to be \[height, width\], two integers ≥ 1, got/);
   });
 });

@@ -52,7 +52,7 @@ describe.each(TEST_BACKENDS)('colorizeImage on %s', (backend) => {
     generator.dispose();
   });
 
-  it('joins the predictor\'s ab at the render size, resized to the photo, with the photo\'s own L', async () => {
+  it('gives the predictor the photo\'s L at the render size, and joins its ab, resized to the photo, with the photo\'s own L', async () => {
     let given: { L: Float32Array; dims: readonly number[] } | undefined;
     let predicted = new Float32Array(0);
     const predictor = {
@@ -67,6 +67,8 @@ describe.each(TEST_BACKENDS)('colorizeImage on %s', (backend) => {
       const data = photo(45, 29, channels);
       const out = await colorizeImage(predictor, { width: 45, height: 29, data }, { renderSize: 21, multiple: 8 });
       expect(given!.dims).toEqual([1, 24, 24, 1]);
+      // The model's input is the photo's L resized with corners aligned (tfjs cpu's values, tested in @colorize/lab).
+      expect(given!.L).toEqual(rgb8ToModelL(data, { channels, size: [29, 45], outSize: [24, 24] }));
       const L = rgb8ToModelL(data, { channels });
       const want = modelLabToRgb8(L, predicted, { channels, size: [29, 45], abSize: [24, 24] });
       if (channels === 4) for (let p = 3; p < data.length; p += 4) want[p] = data[p]!;

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { assertOptions, describeValue, invalid } from '@colorize/core';
-import { modelLabToRgb8, rgb8ToModelL } from '@colorize/lab';
+import { recolorRgb8, rgb8ToModelL } from '@colorize/lab';
 
 /** An 8-bit sRGB image, row-major, 3 (RGB) or 4 (RGBA) bytes per pixel; `ImageData` is one. @group Inference */
 export interface Rgb8Image {
@@ -35,9 +35,10 @@ export interface ColorizeImageOptions {
 
 /**
  * Colorizes a photo at full resolution: the generator predicts a and b from L at the render
- * size; they are resized back (bilinear, corners aligned, as each pixel is converted, so no
- * full-size ab is made) and joined with the photo's own full-resolution L, so every detail of the
- * original stays and the output's L is the input's (up to 8-bit rounding).
+ * size (L resized bilinearly, corners aligned); they are resized back (the same way, as each pixel
+ * is converted) and joined with the photo's own full-resolution L, so every detail of the
+ * original stays and the output's L is the input's (up to 8-bit rounding). No full-size L or ab
+ * is made: {@link @colorize/lab!rgb8ToModelL} with `outSize` and {@link @colorize/lab!recolorRgb8} do the work.
  * This is the approach of Zhang et al. 2016 and DeOldify's render factor.
  *
  * @param generator - L `[1, s, s, 1]` → ab `[1, s, s, 2]` in model space: a tfjs model such as
@@ -75,24 +76,16 @@ export async function colorizeImage(generator: tfl.LayersModel | AbPredictor, im
   if (!Number.isInteger(multiple) || multiple < 1) throw invalid('INVALID_OPTION', fn, 'multiple to be an integer ≥ 1', describeValue(multiple));
   if (typeof renderSize !== 'number' || !Number.isFinite(renderSize) || !(renderSize > 0)) throw invalid('INVALID_OPTION', fn, 'renderSize to be a finite number > 0', describeValue(renderSize));
   const side = Math.max(multiple, Math.round(renderSize / multiple) * multiple);
-  const L = rgb8ToModelL(data, { channels: channels as 3 | 4 });
-  // The model's input: L resized to the render size.
-  const resizeL = (): tf.Tensor4D => tf.image.resizeBilinear(tf.tensor4d(L, [1, height, width, 1]), [side, side], true);
+  // The model's input: L resized to the render size, made only at the pixels the resize reads.
+  const smallL = rgb8ToModelL(data, { channels: channels as 3 | 4, size: [height, width], outSize: [side, side] });
   let ab: Float32Array;
   if (isPredictor) {
-    const small = tf.tidy(resizeL);
-    let smallL: Float32Array;
-    try {
-      smallL = (await small.data()) as Float32Array;
-    } finally {
-      small.dispose();
-    }
     ab = await (generator as AbPredictor).predictAb(smallL, [1, side, side, 1]);
     if (!(ab instanceof Float32Array) || ab.length !== side * side * 2) {
       throw invalid('INVALID_SHAPE', fn, `the predictor to give ab as a Float32Array of 1×${side}×${side}×2 values`, describeValue(ab));
     }
   } else {
-    const predicted = tf.tidy(() => (generator as tfl.LayersModel).predict(resizeL()) as tf.Tensor4D);
+    const predicted = tf.tidy(() => (generator as tfl.LayersModel).predict(tf.tensor4d(smallL, [1, side, side, 1])) as tf.Tensor4D);
     try {
       const [b, h, w, c] = predicted.shape;
       if (b !== 1 || h !== side || w !== side || c !== 2) {
@@ -104,8 +97,8 @@ export async function colorizeImage(generator: tfl.LayersModel | AbPredictor, im
       predicted.dispose();
     }
   }
-  // ab is resized to the photo's size as each pixel is converted, and joined with its own L.
-  const out = modelLabToRgb8(L, ab, { channels: channels as 3 | 4, size: [height, width], abSize: [side, side] });
-  if (channels === 4) for (let p = 3; p < out.length; p += 4) out[p] = data[p]!;
+  // ab is resized to the photo's size as each pixel is converted, and joined with its own L, a
+  // band of rows at a time (alpha copied).
+  const out = recolorRgb8(data, ab, { channels: channels as 3 | 4, size: [height, width], abSize: [side, side] });
   return { width, height, data: out };
 }

@@ -20,12 +20,20 @@ export const description =
   'or its ONNX export, in every worker) and the end (where a worker may have nothing left to take). "vs one core" is ' +
   'the median over the rounds of each round\'s ratio to its own single-thread run, with the rounds\' range. Goal ' +
   '(issue #10): at least 1.8× the single-thread throughput on 2 cores. Per photo the work is decoding, the photo\'s L ' +
-  'at full resolution (colorize\'s WebAssembly SIMD kernel), the model at 256 px, its ab resized to the photo and ' +
-  'joined with L back to sRGB (another such kernel) and encoding; every part runs in the worker that took the photo, ' +
+  'at 256 px (made only at the pixels the resize reads), the model at 256 px, then a band of rows at a time the ' +
+  'photo\'s own L made from its bytes and joined with the model\'s ab, resized as it is read, back to sRGB ' +
+  '(`recolorRgb8`: colorize\'s two WebAssembly SIMD kernels, so no full-size L is made) and encoding; every part runs ' +
+  'in the worker that took the photo, ' +
   'and each worker holds the next photo while more remain than workers. onnxruntime runs the model about twice as ' +
   'fast as tfjs on wasm, which is what separates the engines. An earlier form of this benchmark took the steady rate ' +
   'as the difference of the median runs on 24 and on 48 photos; two runs of it on 2026-11-24 gave 2.16× and 1.66× ' +
-  '(onnxruntime), 2.06× and 1.59× (tfjs wasm), a difference of two noisy times being noisier than either.';
+  '(onnxruntime), 2.06× and 1.59× (tfjs wasm), a difference of two noisy times being noisier than either. This form ' +
+  'gave 1.76× and 1.66× on 2026-11-25 before colorize stopped making a full-size L: a profile of one photo\'s stages ' +
+  '(onnxruntime, 1600 × 1200, two worker threads of one process against one thread pinned to a core, 24 photos each, ' +
+  'several pairs) had the memory-bound ones grow most beside a second worker, the full-resolution L by about 30 % and ' +
+  'decoding and encoding by about 20 %, the model by about 9 %; two separate processes grew less than two threads. ' +
+  'The photo\'s L is now made a band of rows at a time inside the join (7.7 MB less per photo, and no copy of it into a ' +
+  'tfjs tensor), which took 10–15 ms off a photo on one core and most of the growth away.';
 
 const BIN = resolve('packages/cli/bin/colorize.js');
 

@@ -19,9 +19,10 @@ export const description =
   'a transpose inside the graph at each end) or NCHW. "colorize engine" rows run the model as the CLI does, through ' +
   '`onnxPredictor` (Float32Array in, ab out, checked), against a bare `session.run` on the same session and input; goal at ' +
   'most 1.2×. "colorizeImage" rows add what the CLI does per photo besides file IO, for scale: a 1024×768 photo at render ' +
-  'size 128 (sRGB → Lab at full resolution, L resized down, the model, ab resized up and joined with the photo\'s own L, ' +
-  'Lab → sRGB); the full-resolution colour conversions (about 0.8 Mpix each way, bench/results/lab-conversions.md) are ' +
-  'most of the difference. ' +
+  'size 128 (the photo\'s L at 128 px, made only at the pixels the resize reads; the model; then each band of rows\' L ' +
+  'made from the photo\'s bytes and joined with ab, resized as it is read, back to sRGB: `rgb8ToModelL` with `outSize` ' +
+  'and `recolorRgb8`); the full-resolution colour conversion, both ways per pixel (about 0.8 Mpix, ' +
+  'bench/results/lab-conversions.md), is most of the difference. ' +
   'The CLI on a folder: bench/results/folder-colorize.md. What limits inference: onnxruntime\'s profile puts 88 % of the base-64 batch in Conv ' +
   '(7 % ConvTranspose), and the U-Net\'s 23 GFLOP per 128-px image make batch 16 368 GFLOP: about 200 GFLOP/s here, ' +
   'near the peak of these two cores (AVX-512 on AMD family 25 model 17: 32 FLOP per cycle per core at about 3 GHz). ' +

@@ -52,13 +52,12 @@ export interface Photo {
 export async function readPhoto(path: string): Promise<Photo> {
   try {
     const image = sharp(path, { limitInputPixels: MAX_PIXELS, failOn: 'truncated' }).rotate();
-    const meta = await image.metadata();
+    // In sRGB an image with alpha has 4 channels (grey and alpha becomes RGBA).
     const { data, info } = await image.toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.channels === 3) return { width: info.width, height: info.height, rgb: new Uint8Array(data.buffer, data.byteOffset, data.length), alpha: null };
     const n = info.width * info.height;
-    const hasAlpha = info.channels === 4 || (meta.hasAlpha ?? false);
     const rgb = new Uint8Array(n * 3);
-    const alpha = hasAlpha && info.channels === 4 ? new Uint8Array(n) : null;
+    const alpha = info.channels === 4 ? new Uint8Array(n) : null;
     for (let p = 0; p < n; p++) {
       const s = p * info.channels;
       if (info.channels >= 3) {
@@ -78,7 +77,8 @@ export async function readPhoto(path: string): Promise<Photo> {
 
 /** Colorizes a photo at full resolution with `colorizeImage` (the model's ab joined with the photo's own L). */
 export async function colorizePhoto(photo: Photo, generator: tfl.LayersModel | AbPredictor, renderSize: number, multiple: number): Promise<Uint8Array> {
-  return (await colorizeImage(generator, { width: photo.width, height: photo.height, data: photo.rgb }, { renderSize, multiple })).data as Uint8Array;
+  // In place: the decoded bytes are the command's own, and a photo's copy less is less memory traffic per worker.
+  return (await colorizeImage(generator, { width: photo.width, height: photo.height, data: photo.rgb }, { renderSize, multiple, inPlace: true })).data as Uint8Array;
 }
 
 /** Reads, colorizes and writes one photo, making the output's folder. */

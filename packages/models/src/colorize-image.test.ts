@@ -73,6 +73,11 @@ describe.each(TEST_BACKENDS)('colorizeImage on %s', (backend) => {
       const want = modelLabToRgb8(L, predicted, { channels, size: [29, 45], abSize: [24, 24] });
       if (channels === 4) for (let p = 3; p < data.length; p += 4) want[p] = data[p]!;
       expect(out.data).toEqual(want);
+      // In place: the same bytes, written into the photo's own array.
+      const own = data.slice();
+      const inPlace = await colorizeImage(predictor, { width: 45, height: 29, data: own }, { renderSize: 21, multiple: 8, inPlace: true });
+      expect(inPlace.data).toBe(own);
+      expect(own).toEqual(want);
     }
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -93,7 +98,7 @@ describe.each(TEST_BACKENDS)('colorizeImage on %s', (backend) => {
     three.dispose();
   });
 
-  it('rejects data that does not match the size', async () => {
+  it('rejects data that does not match the size, and an inPlace that is not a boolean', async () => {
     const generator = buildUNet({ base: 4, depth: 2 });
     let caught: unknown;
     try {
@@ -103,6 +108,9 @@ describe.each(TEST_BACKENDS)('colorizeImage on %s', (backend) => {
     }
     expect(ColorizeError.isInstance(caught) && caught.code).toBe('INVALID_SHAPE');
     expect((caught as Error).message).toBe('colorizeImage: expected 4×4×3 or ×4 bytes, got 47 bytes.');
+    await expect(colorizeImage(generator, { width: 4, height: 4, data: new Uint8Array(48) }, { inPlace: 'yes' as never })).rejects.toThrow(
+      'colorizeImage: expected inPlace to be true or false, got "yes".',
+    );
     generator.dispose();
   });
 });

@@ -31,6 +31,12 @@ export interface ColorizeImageOptions {
   multiple?: number;
   /** Bytes per pixel of `data`: 3 or 4 (alpha is copied to the output). Defaults to `data.length / (width · height)`. */
   channels?: 3 | 4;
+  /**
+   * Write the colorized photo into `image.data` itself (its colours replaced, its alpha kept)
+   * instead of a new array: one copy of the photo less, for a caller that no longer needs the
+   * original. Defaults to false.
+   */
+  inPlace?: boolean;
 }
 
 /**
@@ -44,7 +50,8 @@ export interface ColorizeImageOptions {
  * @param generator - L `[1, s, s, 1]` → ab `[1, s, s, 2]` in model space: a tfjs model such as
  *   `buildUNet()` trained, or an {@link AbPredictor} (e.g. onnxruntime through `onnxPredictor`).
  * @param image - the photo; its colours are ignored, only its L is used.
- * @returns the colorized photo, same size and channel count (alpha copied). Asynchronous: the
+ * @returns the colorized photo, same size and channel count (alpha copied); its data is
+ *   `image.data` with `inPlace`, else a new `Uint8Array`. Asynchronous: the
  *   result is read back with `data()`, which every backend supports well (webgpu's synchronous
  *   read does not).
  * @throws {@link @colorize/core!ColorizeError} `INVALID_SHAPE` for an image whose data does not match its size.
@@ -57,7 +64,7 @@ export interface ColorizeImageOptions {
  */
 export async function colorizeImage(generator: tfl.LayersModel | AbPredictor, image: Rgb8Image, options?: ColorizeImageOptions): Promise<Rgb8Image> {
   const fn = 'colorizeImage';
-  const o = assertOptions(fn, options, ['renderSize', 'multiple', 'channels']);
+  const o = assertOptions(fn, options, ['renderSize', 'multiple', 'channels', 'inPlace']);
   const { width, height, data } = image ?? ({} as Rgb8Image);
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || !(data instanceof Uint8Array || data instanceof Uint8ClampedArray)) {
     throw invalid('INVALID_SHAPE', fn, 'an image { width, height, data: 8-bit RGB or RGBA bytes }', describeValue(image));
@@ -73,6 +80,7 @@ export async function colorizeImage(generator: tfl.LayersModel | AbPredictor, im
   }
   const meta = isPredictor ? undefined : ((generator as tfl.LayersModel).getUserDefinedMetadata() as { colorize?: { size?: number } } | undefined)?.colorize;
   const renderSize = o.renderSize ?? meta?.size ?? 256;
+  if (o.inPlace !== undefined && typeof o.inPlace !== 'boolean') throw invalid('INVALID_OPTION', fn, 'inPlace to be true or false', describeValue(o.inPlace));
   if (!Number.isInteger(multiple) || multiple < 1) throw invalid('INVALID_OPTION', fn, 'multiple to be an integer ≥ 1', describeValue(multiple));
   if (typeof renderSize !== 'number' || !Number.isFinite(renderSize) || !(renderSize > 0)) throw invalid('INVALID_OPTION', fn, 'renderSize to be a finite number > 0', describeValue(renderSize));
   const side = Math.max(multiple, Math.round(renderSize / multiple) * multiple);
@@ -99,6 +107,6 @@ export async function colorizeImage(generator: tfl.LayersModel | AbPredictor, im
   }
   // ab is resized to the photo's size as each pixel is converted, and joined with its own L, a
   // band of rows at a time (alpha copied).
-  const out = recolorRgb8(data, ab, { channels: channels as 3 | 4, size: [height, width], abSize: [side, side] });
+  const out = recolorRgb8(data, ab, { channels: channels as 3 | 4, size: [height, width], abSize: [side, side] }, o.inPlace === true ? data : undefined);
   return { width, height, data: out };
 }

@@ -33,7 +33,9 @@ export const description =
   'several pairs) had the memory-bound ones grow most beside a second worker, the full-resolution L by about 30 % and ' +
   'decoding and encoding by about 20 %, the model by about 9 %; two separate processes grew less than two threads. ' +
   'The photo\'s L is now made a band of rows at a time inside the join (7.7 MB less per photo, and no copy of it into a ' +
-  'tfjs tensor), which took 10–15 ms off a photo on one core and most of the growth away.';
+  'tfjs tensor), which took 10–15 ms off a photo on one core and most of the growth away. Three runs of 7 rounds then ' +
+  'gave 1.87×, 1.81× and 1.83× (onnxruntime) and 1.88×, 1.90× and 1.72× (tfjs wasm): a median of 7 rounds moved by ' +
+  'about ±0.1 from one run to the next, so the benchmark now takes 11 rounds.';
 
 const BIN = resolve('packages/cli/bin/colorize.js');
 
@@ -94,7 +96,7 @@ export async function run({ quick, log }) {
     await makeFolder(input, count, photos);
     const model = join(dir, 'model');
     cpSync(resolve('packages/cli/model'), model, { recursive: true, filter: (f) => !f.endsWith('.onnx') && !f.includes('training') });
-    const runs = quick ? 1 : 7;
+    const runs = quick ? 1 : 11;
     const pin = canPin();
     const cores = Math.max(2, Math.min(cpus().length, 2));
     // One worker on one core (the single-thread throughput; unpinned where taskset is missing),

@@ -127,6 +127,11 @@ export function rgb8ToModelL(rgb: Uint8Array | Uint8ClampedArray, options: Rgb8T
   if (h * w !== n) throw invalid('INVALID_SHAPE', fn, `${h}×${w}×${channels} bytes for size ${h}×${w}`, `${rgb.length} bytes`);
   const L = out ?? new Float32Array(oh * ow);
   if (L.length < oh * ow) throw invalid('INVALID_SHAPE', fn, `an out array of at least ${oh * ow} values`, `${L.length}`);
+  if (oh === h && ow === w) {
+    // The resize to the same size reads each pixel with weight 0 for its neighbour: L itself.
+    toL(rgb, n, channels, L, null);
+    return L;
+  }
   // The rows and columns the resize reads, each once, in order; L of the grid they cross.
   const rows = alignedTaps(h, oh);
   const cols = alignedTaps(w, ow);

@@ -116,19 +116,14 @@ export function rgb8ToModelL(rgb: Uint8Array | Uint8ClampedArray, options: Rgb8T
   const channels = options.channels ?? 3;
   const n = pixelsOf(fn, rgb.length, channels);
   const toL = rgb8ToModelLabSimd() ?? rgb8ToModelLabLoop;
-  if (options.size === undefined && options.outSize === undefined) {
-    const L = out ?? new Float32Array(n);
-    if (L.length < n) throw invalid('INVALID_SHAPE', fn, `an out array of at least ${n} values`, `${L.length}`);
-    toL(rgb, n, channels, L, null);
-    return L;
-  }
-  const [h, w] = sizeOf(fn, 'size', options.size);
-  const [oh, ow] = sizeOf(fn, 'outSize', options.outSize ?? options.size);
+  const resized = options.size !== undefined || options.outSize !== undefined;
+  const [h, w] = resized ? sizeOf(fn, 'size', options.size) : [1, n];
+  const [oh, ow] = resized ? sizeOf(fn, 'outSize', options.outSize ?? options.size) : [1, n];
   if (h * w !== n) throw invalid('INVALID_SHAPE', fn, `${h}×${w}×${channels} bytes for size ${h}×${w}`, `${rgb.length} bytes`);
   const L = out ?? new Float32Array(oh * ow);
   if (L.length < oh * ow) throw invalid('INVALID_SHAPE', fn, `an out array of at least ${oh * ow} values`, `${L.length}`);
   if (oh === h && ow === w) {
-    // The resize to the same size reads each pixel with weight 0 for its neighbour: L itself.
+    // Not resized, or resized to the same size, which reads each pixel with weight 0 for its neighbour: L itself.
     toL(rgb, n, channels, L, null);
     return L;
   }

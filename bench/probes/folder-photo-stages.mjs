@@ -13,7 +13,7 @@
 // Compare a pair of the first two, several times (this shared machine moves by ±10 %): on
 // 2026-11-25, with --full-l, the full-size L grew by about 30 % beside a second worker, decoding
 // and encoding by about 20 %, the model by about 9 %.
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,6 +27,8 @@ import { foldBatchNorm } from '@colorize/models';
 import { onnxPredictor } from '@colorize/models/onnx';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
+
+import { makeFolder } from '../suites/folder-colorize.mjs';
 
 const SIDE = 256;
 const PHOTOS = 24;
@@ -102,10 +104,7 @@ if (isMainThread) {
   const fullL = process.argv.includes('--full-l');
   const engine = process.argv.includes('--engine') ? process.argv[process.argv.indexOf('--engine') + 1] : 'onnx';
   const dir = mkdtempSync(join(tmpdir(), 'colorize-stages-'));
-  mkdirSync(dir, { recursive: true });
-  const photos = resolve('packages/train/demo-photos');
-  const sources = readdirSync(photos).filter((f) => f.endsWith('.jpg')).slice(0, PHOTOS);
-  await Promise.all(sources.map((f, i) => sharp(join(photos, f)).resize(1600, 1200, { fit: 'fill' }).jpeg({ quality: 90 }).toFile(join(dir, `p${i}.jpg`))));
+  await makeFolder(dir, PHOTOS, resolve('packages/train/demo-photos'));
   try {
     if (threads === 1) {
       await colorizeAll({ dir, fullL, engine, label: 'this thread' });

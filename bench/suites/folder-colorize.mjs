@@ -31,7 +31,7 @@ export const description =
   'gave 1.76× and 1.66× on 2026-11-25 before colorize stopped making a full-size L: a profile of one photo\'s stages ' +
   '(onnxruntime, 1600 × 1200, two worker threads of one process against one thread pinned to a core, 24 photos each, ' +
   'several pairs) had the memory-bound ones grow most beside a second worker, the full-resolution L by about 30 % and ' +
-  'decoding and encoding by about 20 %, the model by about 9 %; two separate processes grew less than two threads. ' +
+  'decoding and encoding by about 20 %, the model by about 9 % (two separate processes were not reliably faster than two threads). ' +
   'The photo\'s L is now made a band of rows at a time inside the join (7.7 MB less per photo, and no copy of it into a ' +
   'tfjs tensor), which took 10–15 ms off a photo on one core and most of the growth away. Three runs of 7 rounds then ' +
   'gave 1.87×, 1.81× and 1.83× (onnxruntime) and 1.88×, 1.90× and 1.72× (tfjs wasm): a median of 7 rounds moved by ' +
@@ -39,8 +39,8 @@ export const description =
 
 const BIN = resolve('packages/cli/bin/colorize.js');
 
-/** `count` 1600 × 1200 JPEGs made from the first 24 demo photos. */
-function makeFolder(dir, count, photos) {
+/** `count` 1600 × 1200 JPEGs made from the first 24 demo photos (also bench/probes/folder-photo-stages.mjs's input). */
+export function makeFolder(dir, count, photos) {
   mkdirSync(dir, { recursive: true });
   const sources = readdirSync(photos).filter((f) => f.endsWith('.jpg')).slice(0, 24);
   return Promise.all(

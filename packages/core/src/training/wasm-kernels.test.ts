@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { maxRelativeError } from '../../../../scripts/test-utils.js';
 import { conv2dWinograd } from './wasm/conv2d-winograd.js';
 import type { WasmHeapBackend } from './wasm/training-kernels.js';
-import { CPU_TRAINING_KERNELS, registerWasmTrainingKernels, TFJS_WASM_KERNELS } from './wasm-kernels.js';
+import { CPU_TRAINING_KERNELS, registerWasmTrainingKernels, TFJS_WASM_KERNELS, WASM_TRAINING_KERNELS } from './wasm-kernels.js';
 
 /** The issue's bar: max |wasm − cpu| / max |cpu| over each result. */
 const REL_TOL = 1e-4;
@@ -316,5 +316,64 @@ describe('the cpu backend\'s replacement Conv2DBackpropFilter agrees with tfjs\'
       tf.unregisterKernel('Conv2DBackpropFilter', 'cpu');
       tf.registerKernel(original);
     }
+  });
+});
+
+describe('wasm\'s Concat: rows moved within tfjs\'s heap', () => {
+  registerWasmTrainingKernels();
+
+  /** Inputs of `shapes` and `dtype` with distinct values (bools alternating), on the active backend. */
+  const inputsOf = (shapes: number[][], dtype: 'float32' | 'int32' | 'bool'): tf.Tensor[] => {
+    let next = 0;
+    return shapes.map((shape) => {
+      const size = tf.util.sizeFromShape(shape);
+      const values = Array.from({ length: size }, () => (next += 1));
+      return tf.tensor(dtype === 'bool' ? values.map((v) => v % 3 === 0) : dtype === 'float32' ? values.map((v) => v / 7 - 3) : values, shape, dtype);
+    });
+  };
+
+  it.each([
+    { name: 'a U-Net\'s skip connection (last axis)', shapes: [[2, 5, 6, 4], [2, 5, 6, 4]], axis: 3, dtype: 'float32' as const },
+    { name: 'uneven widths, axis −1', shapes: [[3, 4, 1], [3, 4, 5], [3, 4, 2]], axis: -1, dtype: 'float32' as const },
+    { name: 'a middle axis', shapes: [[2, 3, 4], [2, 1, 4]], axis: 1, dtype: 'float32' as const },
+    { name: 'the first axis (one row each)', shapes: [[2, 3], [4, 3]], axis: 0, dtype: 'float32' as const },
+    { name: 'int32', shapes: [[3, 2], [3, 3]], axis: 1, dtype: 'int32' as const },
+    { name: 'bool (a byte each)', shapes: [[2, 3, 3], [2, 3, 1]], axis: 2, dtype: 'bool' as const },
+    { name: 'an empty input among them', shapes: [[2, 0], [2, 3], [2, 2]], axis: 1, dtype: 'float32' as const },
+    { name: 'one input', shapes: [[2, 3]], axis: 1, dtype: 'float32' as const },
+  ])('$name: the cpu backend\'s result, bit for bit, and nothing leaks', async (c) => {
+    await tf.setBackend('cpu');
+    const cpu = tf.tidy(() => tf.concat(inputsOf(c.shapes, c.dtype), c.axis));
+    const expected = { shape: cpu.shape, dtype: cpu.dtype, values: Array.from(cpu.dataSync()) };
+    cpu.dispose();
+    await tf.setBackend('wasm');
+    const xs = inputsOf(c.shapes, c.dtype);
+    const before = tf.memory().numTensors;
+    const y = tf.concat(xs, c.axis);
+    expect(tf.memory().numTensors).toBe(before + 1);
+    expect({ shape: y.shape, dtype: y.dtype, values: Array.from(y.dataSync()) }).toEqual(expected);
+    tf.dispose([y, ...xs]);
+  });
+
+  it('copies bits, not values: NaN payloads and −0 come through unchanged', async () => {
+    await tf.setBackend('wasm');
+    const bits = new Uint32Array([0x7fc00001, 0xffa00002, 0x80000000, 0x3f800000]);
+    const a = tf.tensor2d(new Float32Array(bits.buffer), [2, 2]);
+    const b = tf.tensor2d([5, 6], [2, 1]);
+    const y = tf.concat([a, b], 1);
+    expect(Array.from(new Uint32Array((y.dataSync() as Float32Array).slice().buffer))).toEqual([0x7fc00001, 0xffa00002, 0x40a00000, 0x80000000, 0x3f800000, 0x40c00000]);
+    tf.dispose([a, b, y]);
+  });
+
+  it('rejects shapes that do not match, as tfjs does', async () => {
+    await tf.setBackend('wasm');
+    const a = tf.zeros([2, 3]);
+    const b = tf.zeros([3, 3]);
+    expect(() => tf.engine().runKernel('Concat', [a, b] as never, { axis: 1 })).toThrow(/rank|shape|match/i);
+    tf.dispose([a, b]);
+  });
+
+  it('is the kernel registered for wasm', () => {
+    expect(tf.getKernel('Concat', 'wasm')!.kernelFunc).toBe(WASM_TRAINING_KERNELS['Concat']);
   });
 });

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { conv2dBackpropFilterNHWC } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputNHWC } from './conv2d-backprop-input.js';
+import { concatOnHeap } from './concat-on-heap.js';
 import { convGeometry, pair, shapeNHWC, toNCHW, toNHWC } from './conv-geometry.js';
 import type { ConvPad } from './conv-geometry.js';
 import { depthwiseBackpropFilterNHWC, depthwiseBackpropInputNHWC } from './depthwise-backprop.js';
@@ -206,15 +207,16 @@ export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
   FusedConv2D: forwardConv('FusedConv2D'),
   Sum: reduction('Sum'),
   Mean: reduction('Mean'),
+  Concat: concatOnHeap((args) => TFJS_WASM_KERNELS.get('Concat')!(args)),
 };
 
 /** The kernels of {@link WASM_TRAINING_KERNELS} that wrap tfjs's own: registered only where tfjs's is. */
-const WRAPPING = new Set(['Conv2D', 'FusedConv2D', 'Sum', 'Mean']);
+const WRAPPING = new Set(['Conv2D', 'FusedConv2D', 'Sum', 'Mean', 'Concat']);
 
 /**
  * Registers {@link WASM_TRAINING_KERNELS} for the backend named `backendName` (wasm), replacing
- * tfjs's slow `Conv2DBackpropInput` and wrapping its forward convolutions and its `Sum` and
- * `Mean`. Registering before
+ * tfjs's slow `Conv2DBackpropInput` and wrapping its forward convolutions, its `Sum` and
+ * `Mean`, and its `Concat` ({@link concatOnHeap}). Registering before
  * the backend starts is fine: tfjs looks kernels up by backend name.
  */
 export function registerWasmTrainingKernels(backendName = 'wasm'): void {

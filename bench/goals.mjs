@@ -136,14 +136,17 @@ export const GOALS = [
         figure: r.map((x) => `${x.engine}: ${ratio(x).split(' ')[0]}`).join('; '),
         met: r.length > 0 && r.every((x) => num(ratio(x)) >= 1.8),
         limit:
-          'onnxruntime, the default engine, meets it (1.81–1.87× in the four runs of 2026-11-25); tfjs wasm fell on either ' +
-          'side of it (1.72–1.90×), and what holds it back is its model beside a second worker. A probe of one photo\'s ' +
+          'onnxruntime, the default engine, met it in the five runs of 2026-11-25 (1.80–1.87×); tfjs wasm fell on either ' +
+          'side of it (1.72–1.90×, 1.77× in the latest), and what holds it back is its model beside a second worker. A probe of one photo\'s ' +
           'stages (bench/probes/folder-photo-stages.mjs: one thread on one core against two worker threads, 2026-11-25) ' +
           'has the model at 160–190 ms of a photo\'s 270–320 ms on tfjs wasm (onnxruntime: 100 of 220), and beside a ' +
           'second worker it grew by up to 18 % (onnxruntime\'s by 6–16 %), decoding and encoding by 10–50 %: the two ' +
           'workers share the L3 cache and memory, and tfjs wasm\'s larger model time makes its growth the larger share. ' +
           'Both cores stay 96–100 % busy (/usr/bin/time over the steady photos, 2026-11-24), so waiting is not the limit, and this ' +
-          'shared machine moves the single-core times themselves by up to 20 % from one run to the next. Unpinned, one ' +
+          'shared machine moves the single-core times themselves by up to 20 % from one run to the next (tfjs wasm pinned to ' +
+          'either core: 3.2–4.0 photos/s on the same build). A per-kernel profile of tfjs wasm\'s model ' +
+          '(bench/probes/tfjs-model-kernels.mjs) is 90 % convolutions, which colorize already runs by Winograd; working ' +
+          'them in bands of rows that stay in the cache was no faster, one worker or two. Unpinned, one ' +
           'worker uses more than one core (its garbage collector\'s and libuv\'s threads), which is why the single-thread ' +
           'run is pinned.',
       };

@@ -35,7 +35,12 @@ export const description =
   'The photo\'s L is now made a band of rows at a time inside the join (7.7 MB less per photo, and no copy of it into a ' +
   'tfjs tensor), which took 10–15 ms off a photo on one core and most of the growth away. Three runs of 7 rounds then ' +
   'gave 1.87×, 1.81× and 1.83× (onnxruntime) and 1.88×, 1.90× and 1.72× (tfjs wasm): a median of 7 rounds moved by ' +
-  'about ±0.1 from one run to the next, so the benchmark now takes 11 rounds.';
+  'about ±0.1 from one run to the next, so the benchmark now takes 11 rounds. Its first run gave 1.83× (onnxruntime) ' +
+  'and 1.74× (tfjs wasm); after wasm\'s `Concat` stopped making a typed-array view per row (about 12 ms less per ' +
+  'photo on tfjs wasm; a profile of the model in two workers, bench/probes/tfjs-model-kernels.mjs, showed no kernel ' +
+  'growing beyond the host\'s own swings), the next gave 1.80× and 1.77×, on a slower, noisier spell of the host: ' +
+  'single-thread tfjs wasm runs pinned to either core moved from 3.2 to 4.0 photos/s, and the rounds\' ratios ' +
+  'ranged from 1.52× to 2.06×.';
 
 const BIN = resolve('packages/cli/bin/colorize.js');
 

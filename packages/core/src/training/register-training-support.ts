@@ -33,7 +33,8 @@ export const TRAINING_SUPPORT = {
  * whose tfjs gradient is wrong when differentiated again (Tanh, Sigmoid, Exp, Elu, Pow,
  * Softmax, LogSoftmax, Max, Min, …), a BatchNorm gradient without tfjs's full-size Tile, and
  * the wasm kernels tfjs lacks (conv filter gradients,
- * depthwise backprop) or has only slow ones of (conv input gradient, `conv2dTranspose`), and a
+ * depthwise backprop) or has only slow ones of (conv input gradient, `conv2dTranspose`, forward
+ * convs, middle-axis `Sum` and `Mean`, `Concat`), and a
  * convolution-based conv filter gradient for the cpu backend, whose own is about 100× slower.
  *
  * {@link initBackend} calls this; call it yourself if you start backends another way, after

@@ -33,6 +33,7 @@ describe('registerTrainingSupport', () => {
       'FusedConv2D',
       'Sum',
       'Mean',
+      'Concat',
     ]);
     // The wrapped kernels keep tfjs's setup, which binds their fallbacks' wasm functions.
     for (const name of ['Conv2D', 'FusedConv2D', 'Sum', 'Mean']) expect(tf.getKernel(name, 'wasm')?.setupFunc, name).toBeInstanceOf(Function);

@@ -285,7 +285,6 @@ export function modelLabToRgb8(L: Float32Array, ab: Float32Array, options: Model
   return rgb;
 }
 
-
 /** Options of {@link recolorRgb8}. */
 export interface RecolorRgb8Options extends Rgb8Options {
   /** `[height, width]` of the image. */

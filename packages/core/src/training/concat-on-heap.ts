@@ -9,9 +9,9 @@ const ELEMENT_BYTES: Readonly<Partial<Record<tf.DataType, number>>> = { float32:
  * wasm's `Concat`, in tfjs's heap: each input's rows (the elements from `axis` on, for each index
  * before it) moved into place with `copyWithin`, a byte-exact `memmove` within the heap. tfjs's
  * own kernel makes a typed-array view per row and input to copy from: a U-Net's skip connection
- * at 256 px, `[1, 256, 256, 16]` twice, is 131,072 views, which took 13 ms of a 190 ms
- * prediction and gave the garbage collector the rest of it to do. Strings, and inputs of other
- * dtypes than float32, int32 and bool, go to tfjs's own kernel (`fallback`).
+ * at 256 px, `[1, 256, 256, 16]` twice, is 131,072 views, 13 ms of a 190 ms prediction and as
+ * many objects for the garbage collector; this kernel makes none and takes 5 ms. Strings, and
+ * inputs of other dtypes than float32, int32 and bool, go to tfjs's own kernel (`fallback`).
  *
  * @param fallback - tfjs's own `Concat` for the wasm backend.
  * @returns the kernel function, with tfjs's attributes (`axis`, any integer in range).

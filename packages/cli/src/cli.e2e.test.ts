@@ -74,6 +74,24 @@ describe('colorize <images>', () => {
     expect(existsSync(join(dir, 'out2', 'photo.jpg'))).toBe(true);
   });
 
+  it('on one worker, which writes each photo while it colorizes the next, still writes and reports every photo, a bad one among them', async () => {
+    await mkdir(join(dir, 'batch'), { recursive: true });
+    const names = ['a.jpg', 'b.png', 'c.jpg', 'd.jpg', 'e.png'];
+    for (const name of names) {
+      if (name === 'c.jpg') await writeFile(join(dir, 'batch', name), 'not a jpeg');
+      else await copyFile(join(dir, 'in', name.endsWith('.png') ? 'alpha.png' : 'photo.jpg'), join(dir, 'batch', name));
+    }
+    const r = colorize(['batch', '-o', 'out3', '-j', '1']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^colorize: .*c\.jpg: not a readable image \(.+\)\n$/);
+    expect(r.stdout).toMatch(/colorized 4 of 5 images into .*out3/);
+    for (const name of names.filter((n) => n !== 'c.jpg')) {
+      const { width, height } = await sharp(join(dir, 'out3', 'batch', name)).metadata();
+      expect([width, height], name).toEqual(name.endsWith('.png') ? [150, 120] : [301, 203]);
+    }
+    expect(existsSync(join(dir, 'out3', 'batch', 'c.jpg'))).toBe(false);
+  });
+
   it('refuses a model folder that is not a model, and an unknown backend, in one line with a non-zero exit', async () => {
     await mkdir(join(dir, 'not-a-model'), { recursive: true });
     await writeFile(join(dir, 'not-a-model', 'model.json'), '{"hello": 1}');

@@ -1,5 +1,6 @@
 // One worker of `colorize`'s pool: opens its own engine (a one-thread onnxruntime session, or
-// its own tfjs backend) and colorizes the photos the main thread sends, one at a time, in order.
+// its own tfjs backend) and colorizes the photos the main thread sends, one at a time, in order,
+// writing each while it colorizes the next.
 import { parentPort } from 'node:worker_threads';
 
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,7 +9,8 @@ import { ColorizeError } from '@colorize/core';
 
 import { openEngineFromSpec } from './engine.js';
 import type { Engine } from './engine.js';
-import { colorizeFile } from './images.js';
+import type { Photo } from './images.js';
+import { colorizePhoto, readPhoto, savePhoto } from './images.js';
 import type { FromWorker, ToWorker } from './pool.js';
 
 tf.env().set('PROD', true);
@@ -19,6 +21,20 @@ let engine: Engine | undefined;
 let renderSize = 256;
 
 const send = (message: FromWorker): void => port.postMessage(message);
+
+/** Tells the pool that photo `index` failed: a bad photo (a ColorizeError) fails alone, anything else the pool. */
+function fail(index: number, err: unknown): void {
+  if (ColorizeError.isInstance(err)) send({ type: 'error', index, message: err.message });
+  else send({ type: 'fatal', message: (err as Error).stack ?? String(err) });
+}
+
+/**
+ * The photo before, being encoded and written, and its report to the pool. The next photo is
+ * colorized meanwhile, so this thread's model runs beside the encoder's threads instead of waiting
+ * for them with a core idle; one photo is written at a time, so a worker holds at most two, and
+ * the pool hears of the photos in the order it sent them.
+ */
+let writing: Promise<void> = Promise.resolve();
 
 /** Handles one message; the pool may send a photo while the one before is still being done. */
 async function handle(message: ToWorker): Promise<void> {
@@ -31,17 +47,24 @@ async function handle(message: ToWorker): Promise<void> {
       send({ type: 'fatal', message: (err as Error).message });
     }
   } else if (message.type === 'job') {
+    const { index, job } = message;
+    let photo: Photo;
+    let rgb: Uint8Array;
     try {
-      await colorizeFile(message.job, engine!, renderSize);
-      send({ type: 'done', index: message.index });
+      photo = await readPhoto(job.input);
+      rgb = await colorizePhoto(photo, engine!.generator, renderSize, engine!.multiple);
     } catch (err) {
-      if (!ColorizeError.isInstance(err)) {
-        send({ type: 'fatal', message: (err as Error).stack ?? String(err) });
-        return;
-      }
-      send({ type: 'error', index: message.index, message: err.message });
+      await writing;
+      fail(index, err);
+      return;
     }
+    await writing;
+    writing = savePhoto(job.output, photo, rgb).then(
+      () => send({ type: 'done', index }),
+      (err: unknown) => fail(index, err),
+    );
   } else {
+    await writing;
     await engine?.release();
     engine = undefined;
     port.close();

@@ -85,8 +85,13 @@ export async function colorizePhoto(photo: Photo, generator: tfl.LayersModel | A
 export async function colorizeFile(job: ImageJob, engine: { generator: tfl.LayersModel | AbPredictor; multiple: number }, renderSize: number): Promise<void> {
   const photo = await readPhoto(job.input);
   const rgb = await colorizePhoto(photo, engine.generator, renderSize, engine.multiple);
-  await mkdir(dirname(job.output), { recursive: true });
-  await writePhoto(job.output, photo, rgb);
+  await savePhoto(job.output, photo, rgb);
+}
+
+/** Writes a colorized photo with `writePhoto`, making its folder first. */
+export async function savePhoto(path: string, photo: Photo, rgb: Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  await writePhoto(path, photo, rgb);
 }
 
 /** Writes RGB (and alpha) in the format the path's extension names. */

@@ -137,7 +137,8 @@ export const GOALS = [
         met: r.length > 0 && r.every((x) => num(ratio(x)) >= 1.8),
         limit:
           'onnxruntime, the default engine, met it in the five runs of 2026-11-25 (1.80–1.87×); tfjs wasm fell on either ' +
-          'side of it (1.72–1.90×, 1.77× in the latest), and what holds it back is its model beside a second worker. A probe of one photo\'s ' +
+          'side of it (1.72–1.90×), and both met it on 2026-12-07 (1.96× and 1.90×, every round 1.83× or more) once each ' +
+          'worker wrote a photo while it colorized the next. Where tfjs wasm falls short, what holds it back is its model beside a second worker. A probe of one photo\'s ' +
           'stages (bench/probes/folder-photo-stages.mjs: one thread on one core against two worker threads, 2026-11-25) ' +
           'has the model at 160–190 ms of a photo\'s 270–320 ms on tfjs wasm (onnxruntime: 100 of 220), and beside a ' +
           'second worker it grew by up to 18 % (onnxruntime\'s by 6–16 %), decoding and encoding by 10–50 %: the two ' +

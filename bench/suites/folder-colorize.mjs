@@ -24,7 +24,8 @@ export const description =
   'photo\'s own L made from its bytes and joined with the model\'s ab, resized as it is read, back to sRGB ' +
   '(`recolorRgb8`: colorize\'s two WebAssembly SIMD kernels, so no full-size L is made) and encoding; every part runs ' +
   'in the worker that took the photo, ' +
-  'and each worker holds the next photo while more remain than workers. onnxruntime runs the model about twice as ' +
+  'each worker holds the next photo while more remain than workers, and it writes each photo (sharp encodes on a ' +
+  'libuv thread) while it colorizes the next. onnxruntime runs the model about twice as ' +
   'fast as tfjs on wasm, which is what separates the engines. An earlier form of this benchmark took the steady rate ' +
   'as the difference of the median runs on 24 and on 48 photos; two runs of it on 2026-11-24 gave 2.16× and 1.66× ' +
   '(onnxruntime), 2.06× and 1.59× (tfjs wasm), a difference of two noisy times being noisier than either. This form ' +
@@ -40,7 +41,11 @@ export const description =
   'photo on tfjs wasm; a profile of the model in two workers, bench/probes/tfjs-model-kernels.mjs, showed no kernel ' +
   'growing beyond the host\'s own swings), the next gave 1.80× and 1.77×, on a slower, noisier spell of the host: ' +
   'single-thread tfjs wasm runs pinned to either core moved from 3.2 to 4.0 photos/s, and the rounds\' ratios ' +
-  'ranged from 1.52× to 2.06×.';
+  'ranged from 1.52× to 2.06×. Each worker then began writing a photo while it colorizes the next (before, its model ' +
+  'waited for sharp\'s encoder): in an A/B of 6 rounds of both builds in turn on 2026-12-07 (tfjs wasm), -j 2 rose ' +
+  'over the same rounds\' pinned -j 1 from 1.82–1.90× to 1.87–2.00×, higher in every round, and this run, on a faster ' +
+  'spell of the host than 2026-11-25\'s, gave 1.96× (onnxruntime) and 1.90× (tfjs wasm), every round at 1.83× or ' +
+  'more. One worker unpinned now also gains from the second core (1.16× and 1.09×), where its encoder runs.';
 
 const BIN = resolve('packages/cli/bin/colorize.js');
 

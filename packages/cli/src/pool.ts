@@ -80,8 +80,9 @@ export async function colorizeOnPool(jobs: readonly ImageJob[], o: PoolOptions):
         /** The photos sent to this worker, in the order it does them: `held[0]` is the one it is on. */
         const held: number[] = [];
         let timer: NodeJS.Timeout | undefined;
-        // The limit runs from when the worker starts a photo: when it is sent to an idle worker, or
-        // when the worker finishes the photo before it.
+        // The limit runs from when the worker is on a photo alone: when it is sent to an idle worker,
+        // or when the worker reports the photo before it done (it begins a photo while it writes the
+        // one before, so the limit may start a little after the photo did, never before).
         const arm = (): void => {
           clearTimeout(timer);
           const index = held[0];

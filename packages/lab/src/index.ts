@@ -11,6 +11,8 @@
  * ```
  * @packageDocumentation
  */
+export { abGamutBins } from './ab-bins.js';
+export type { AbBins } from './ab-bins.js';
 export { labToXyz, xyzToLab } from './cielab.js';
 export { AB_SCALE, colorize, joinLab, L_SCALE, labToModel, modelToLab, splitLab } from './model-space.js';
 export { labToRgbPixel, rgbToLabPixel } from './pixel.js';

@@ -19,5 +19,5 @@ export { InstanceNormalization } from './instance-normalization.js';
 export type { InstanceNormalizationArgs } from './instance-normalization.js';
 export { buildPatchCritic, PATCH_CRITIC_SEED, resolvePatchCriticOptions } from './patch-critic.js';
 export type { PatchCriticOptions } from './patch-critic.js';
-export { buildUNet, resolveUNetOptions, UNET_SEED } from './unet.js';
+export { buildUNet, resolveUNetOptions, setAnnealingTemperature, UNET_SEED } from './unet.js';
 export type { UNetOptions } from './unet.js';

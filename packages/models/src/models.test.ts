@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ColorizeError, countLeakedTensors, fileSystem, initBackend } from '@colorize/core';
+import { abGamutBins } from '@colorize/lab';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import critic from '../../../fixtures/critic-gp.json' with { type: 'json' };
@@ -13,7 +14,7 @@ import { expectClose, fixtureBatchMovingStats, fixtureTensor, loadFixtureWeights
 import type { FixtureEntry } from '../../../scripts/model-fixtures.js';
 import { TEST_BACKENDS } from '../../../scripts/test-backends.js';
 import { buildPatchCritic } from './patch-critic.js';
-import { buildUNet } from './unet.js';
+import { buildUNet, setAnnealingTemperature } from './unet.js';
 
 /** The fixtures' tolerances for a float32 port: |port − ref| ≤ atol + rtol·|ref|. */
 const OUT_ATOL = 1e-5;
@@ -115,8 +116,14 @@ describe.each(TEST_BACKENDS)('models on %s', (backend) => {
   it('save → load round trips reproduce outputs bit for bit (file:// and fromMemory), custom layers included', async () => {
     const g = buildUNet({ base: 2, depth: 2, norm: 'instance', upsample: 'bilinear' });
     const d = buildPatchCritic({ base: 2 });
+    const c = buildUNet({ base: 2, depth: 2, head: 'classification' });
     const dir = await mkdtemp(join(tmpdir(), 'colorize-models-'));
-    for (const [model, input] of [[g, tf.randomNormal([2, 16, 16, 1], 0, 1, 'float32', 1)], [d, tf.randomNormal([1, 32, 32, 3], 0, 1, 'float32', 2)]] as const) {
+    const cases = [
+      [g, tf.randomNormal([2, 16, 16, 1], 0, 1, 'float32', 1)],
+      [d, tf.randomNormal([1, 32, 32, 3], 0, 1, 'float32', 2)],
+      [c, tf.randomNormal([1, 8, 12, 1], 0, 1, 'float32', 3)],
+    ] as const;
+    for (const [model, input] of cases) {
       const before = (model.predict(input) as tf.Tensor).dataSync();
       await model.save(`file://${join(dir, model.name)}`);
       const fromFile = await tfl.loadLayersModel(`file://${join(dir, model.name)}/model.json`);
@@ -133,6 +140,75 @@ describe.each(TEST_BACKENDS)('models on %s', (backend) => {
     const g = buildUNet({ base: 2, depth: 2 });
     const x = tf.zeros([1, 8, 8, 1]);
     expect(await countLeakedTensors(() => g.predict(x))).toBe(0);
+  });
+});
+
+describe('the classification head', () => {
+  const bins = abGamutBins();
+
+  it('gives the annealed mean: softmax of its logits / T times the bin centres / 110, per pixel', () => {
+    const T = 0.38;
+    const model = buildUNet({ base: 4, depth: 2, head: 'classification' });
+    const logitsModel = tfl.model({ inputs: model.inputs, outputs: model.getLayer('head_conv').output as tfl.SymbolicTensor });
+    const x = tf.randomNormal([2, 8, 8, 1], 0, 1, 'float32', 4);
+    // Larger head weights than the initialisation's make the softmax far from uniform.
+    const head = model.getLayer('head_conv');
+    const weights = head.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, i === 0 ? 2 : 4, 'float32', 9 + i));
+    head.setWeights(weights);
+    tf.dispose(weights);
+    const ab = (model.predict(x) as tf.Tensor).dataSync();
+    const logits = (logitsModel.predict(x) as tf.Tensor).dataSync();
+    const q = bins.count;
+    let peak = 0;
+    for (let p = 0; p < ab.length / 2; p += 1) {
+      const z = Array.from(logits.subarray(p * q, (p + 1) * q), (v) => v / T);
+      const max = Math.max(...z);
+      const e = z.map((v) => Math.exp(v - max));
+      const sum = e.reduce((s, v) => s + v, 0);
+      peak = Math.max(peak, 1 / sum);
+      for (const k of [0, 1]) {
+        const mean = e.reduce((s, v, i) => s + (v / sum) * bins.centres[2 * i + k]!, 0) / 110;
+        expect(Math.abs(ab[2 * p + k]! - mean)).toBeLessThan(1e-5);
+      }
+    }
+    expect(peak).toBeGreaterThan(0.1); // not a near-uniform softmax
+    x.dispose();
+  });
+
+  it('adds (Q − 2)·(width + 1) trainable parameters for Q = 261 bins, and its decoding kernel is fixed', () => {
+    const regression = buildUNet({ base: 4, depth: 2 });
+    const classification = buildUNet({ base: 4, depth: 2, head: 'classification' });
+    expect(bins.count).toBe(261);
+    expect(trainable(classification) - trainable(regression)).toBe((261 - 2) * (4 + 1));
+    const decode = classification.getLayer('head_decode');
+    expect(decode.trainable).toBe(false);
+    expect(decode.getWeights()[0]!.shape).toEqual([1, 1, 261, 2]);
+  });
+
+  it('setAnnealingTemperature changes T in place (lower: further from grey), and a saved model keeps it', async () => {
+    const model = buildUNet({ base: 4, depth: 2, head: 'classification', temperature: 1 });
+    const head = model.getLayer('head_conv');
+    const weights = head.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, i === 0 ? 2 : 1, 'float32', 21 + i));
+    head.setWeights(weights);
+    tf.dispose(weights);
+    const x = tf.randomNormal([1, 8, 8, 1], 0, 1, 'float32', 5);
+    const chroma = (m: tfl.LayersModel) => tf.tidy(() => tf.mean(tf.abs(m.predict(x) as tf.Tensor)).dataSync()[0]!);
+    const atOne = chroma(model);
+    setAnnealingTemperature(model, 0.2);
+    const atFifth = chroma(model);
+    expect(atFifth).toBeGreaterThan(atOne * 1.2);
+    let artifacts: tf.io.ModelArtifacts | undefined;
+    await model.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) })));
+    expect(chroma(await tfl.loadLayersModel(tf.io.fromMemory(artifacts!)))).toBeCloseTo(atFifth, 6);
+    expect(() => setAnnealingTemperature(buildUNet({ base: 2, depth: 1 }), 0.5)).toThrow(/setAnnealingTemperature: expected a U-Net with a classification head/);
+    expect(() => setAnnealingTemperature(model, 0)).toThrow(/temperature in \(0, 1\]/);
+    expect(() => buildUNet({ head: 'classification', temperature: 2 })).toThrow(/buildUNet: expected temperature in \(0, 1\]/);
+    x.dispose();
+  });
+
+  it('refuses outChannels other than 2 and an unknown head', () => {
+    expect(() => buildUNet({ head: 'classification', outChannels: 3 })).toThrow(/outChannels 2/);
+    expect(() => buildUNet({ head: 'bins' as 'classification' })).toThrow(ColorizeError);
   });
 });
 

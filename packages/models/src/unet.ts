@@ -1,5 +1,7 @@
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { assertOptions, describeValue, invalid } from '@colorize/core';
+import { AB_SCALE, abGamutBins } from '@colorize/lab';
 
 import { decoderBlock, doubleConv, encoderBlock, torchConvInitializer } from './blocks.js';
 import type { Norm, Upsample } from './blocks.js';
@@ -16,8 +18,23 @@ export interface UNetOptions {
   upsample?: Upsample;
   /** Dropout rate after each decoder concatenation, 0 for none. Defaults to 0. */
   dropout?: number;
-  /** Activation of the 1×1 head. Defaults to `'tanh'` (ab in model space, [−1, 1]). */
+  /** Activation of the regression head. Defaults to `'tanh'` (ab in model space, [−1, 1]). */
   outputActivation?: 'tanh' | 'linear';
+  /**
+   * The head: `'regression'` (the seed's: 1×1 conv to `outChannels`, then `outputActivation`) or
+   * `'classification'` (Zhang et al. 2016: 1×1 conv to one logit per in-gamut ab bin of
+   * `abGamutBins()`, divided by `temperature`, softmax, then a fixed 1×1 conv that takes the mean
+   * of the bin centres under those probabilities, / 110: the annealed mean, ab in model space as
+   * before, so the model is used the same way). Train it with `reconstructionLoss:
+   * 'classification'`. Defaults to `'regression'`.
+   */
+  head?: 'regression' | 'classification';
+  /**
+   * The classification head's annealed-mean temperature T in (0, 1]: 1 decodes the mean colour of
+   * the predicted distribution, lower ones move towards its mode (more vivid). Training does not
+   * see it; {@link setAnnealingTemperature} changes it afterwards. Defaults to 0.38 (Zhang et al.'s).
+   */
+  temperature?: number;
   /** `[h, w]` of the input, each divisible by 2^depth, or null for any size at inference. Defaults to null. */
   inputSize?: readonly [number, number] | null;
   /** Input channels. Defaults to 1 (L in model space). */
@@ -34,6 +51,8 @@ export const UNET_SEED: Readonly<Required<UNetOptions>> = {
   upsample: 'transpose',
   dropout: 0,
   outputActivation: 'tanh',
+  head: 'regression',
+  temperature: 0.38,
   inputSize: null,
   inChannels: 1,
   outChannels: 2,
@@ -59,6 +78,13 @@ export function resolveUNetOptions(options?: UNetOptions): Required<UNetOptions>
   oneOf('norm', o.norm, ['batch', 'instance', 'none'] as const);
   oneOf('upsample', o.upsample, ['transpose', 'bilinear'] as const);
   oneOf('outputActivation', o.outputActivation, ['tanh', 'linear'] as const);
+  oneOf('head', o.head, ['regression', 'classification'] as const);
+  if (typeof o.temperature !== 'number' || !(o.temperature > 0 && o.temperature <= 1)) {
+    throw invalid('INVALID_OPTION', FN, 'temperature in (0, 1]', describeValue(o.temperature));
+  }
+  if (o.head === 'classification' && o.outChannels !== 2) {
+    throw invalid('INVALID_OPTION', FN, 'outChannels 2 (a and b) with the classification head', describeValue(o.outChannels));
+  }
   if (typeof o.dropout !== 'number' || !(o.dropout >= 0 && o.dropout < 1)) {
     throw invalid('INVALID_OPTION', FN, 'dropout to be a rate in [0, 1)', describeValue(o.dropout));
   }
@@ -84,7 +110,9 @@ export function resolveUNetOptions(options?: UNetOptions): Required<UNetOptions>
  * ```
  * Each block is 2 × (conv 3×3 same, no bias → BatchNorm → ReLU); `up` is a 2×2 stride-2
  * transposed conv with bias halving the width; concat puts the skip first. Layers are named
- * `enc2_conv1`, `enc2_bn1`, `bottleneck_conv2`, `dec1_up`, `head_conv`, …
+ * `enc2_conv1`, `enc2_bn1`, `bottleneck_conv2`, `dec1_up`, `head_conv`, … The classification
+ * head is `head_conv` (Q logits) → `head_temperature` (× 1/T) → `head_activation` (softmax) →
+ * `head_decode` (fixed, no bias).
  *
  * @param options - see {@link UNetOptions}; defaults are {@link UNET_SEED}.
  * @returns an uncompiled `LayersModel` from `[b, h, w, inChannels]` to `[b, h, w, outChannels]`.
@@ -111,9 +139,50 @@ export function buildUNet(options?: UNetOptions): tfl.LayersModel {
   for (let i = o.depth; i >= 1; i -= 1) {
     x = decoderBlock(x, skips[i - 1]!, o.base * 2 ** (i - 1), `dec${i}`, { norm: o.norm, upsample: o.upsample, dropout: o.dropout });
   }
+  if (o.head === 'classification') return tfl.model({ inputs: input, outputs: classificationHead(x, o.temperature), name: 'unet' });
   const head = tfl.layers
     .conv2d({ filters: o.outChannels, kernelSize: 1, useBias: true, kernelInitializer: torchConvInitializer(), name: 'head_conv' })
     .apply(x) as tfl.SymbolicTensor;
   const output = tfl.layers.activation({ activation: o.outputActivation, name: 'head_activation' }).apply(head) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: output, name: 'unet' });
+}
+
+/** Logits per ab bin → / T → softmax → their probability-weighted mean centre in model space (a fixed 1×1 conv). */
+function classificationHead(x: tfl.SymbolicTensor, temperature: number): tfl.SymbolicTensor {
+  const bins = abGamutBins();
+  const logits = tfl.layers
+    .conv2d({ filters: bins.count, kernelSize: 1, useBias: true, kernelInitializer: torchConvInitializer(), name: 'head_conv' })
+    .apply(x) as tfl.SymbolicTensor;
+  const annealed = tfl.layers.rescaling({ scale: 1 / temperature, name: 'head_temperature' }).apply(logits) as tfl.SymbolicTensor;
+  const probabilities = tfl.layers.activation({ activation: 'softmax', name: 'head_activation' }).apply(annealed) as tfl.SymbolicTensor;
+  const decode = tfl.layers.conv2d({ filters: 2, kernelSize: 1, useBias: false, trainable: false, kernelInitializer: 'zeros', name: 'head_decode' });
+  const ab = decode.apply(probabilities) as tfl.SymbolicTensor;
+  const kernel = tf.tidy(() => tf.div(tf.tensor4d(bins.centres, [1, 1, bins.count, 2]), AB_SCALE));
+  decode.setWeights([kernel]);
+  kernel.dispose();
+  return ab;
+}
+
+/**
+ * Sets the annealed-mean temperature of a U-Net with a classification head, in place: the
+ * logits are divided by `temperature` before the softmax. The trained weights do not change, so
+ * a model can be tried at several temperatures (on validation photos) after training; save it
+ * afterwards to keep the choice.
+ *
+ * @param model - a model from `buildUNet({ head: 'classification' })`, or one loaded from its files.
+ * @param temperature - T in (0, 1].
+ * @throws {@link @colorize/core!ColorizeError} `INVALID_OPTION` for a model without the head or a bad T.
+ * @example
+ * ```ts
+ * setAnnealingTemperature(generator, 0.3);   // more vivid than the default 0.38
+ * ```
+ */
+export function setAnnealingTemperature(model: tfl.LayersModel, temperature: number): void {
+  const fn = 'setAnnealingTemperature';
+  const layer = model?.layers?.find((l) => l.name === 'head_temperature');
+  if (layer === undefined || layer.getClassName() !== 'Rescaling') {
+    throw invalid('INVALID_OPTION', fn, 'a U-Net with a classification head (a Rescaling layer head_temperature)', describeValue(model));
+  }
+  if (typeof temperature !== 'number' || !(temperature > 0 && temperature <= 1)) throw invalid('INVALID_OPTION', fn, 'temperature in (0, 1]', describeValue(temperature));
+  (layer as unknown as { scale: number }).scale = 1 / temperature;
 }

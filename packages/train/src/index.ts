@@ -17,6 +17,8 @@
  * ```
  * @packageDocumentation
  */
+export { abClassificationLoss, abClassPrior, abClassTargets, abClassWeights } from './ab-classes.js';
+export type { AbClassTargetOptions } from './ab-classes.js';
 export { ADAM_DEFAULTS } from './adam.js';
 export type { AdamOptions, NamedTensor } from './adam.js';
 export type { Critic } from './critic-fn.js';

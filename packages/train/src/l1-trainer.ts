@@ -10,6 +10,8 @@ import type { ReconstructionLoss } from './losses.js';
 import type { GradientReplicas } from './replicas.js';
 import { trainableVariables } from './step-loss.js';
 import type { FitOptions, FitResult, Trainer } from './trainer.js';
+import type { AbClassTargetOptions } from './ab-classes.js';
+import { classificationSettings } from './classification-head.js';
 import { assertModel, intOption, reconstructionOption } from './options.js';
 
 /** Options of {@link createL1Trainer}. @group Training */
@@ -18,8 +20,10 @@ export interface L1TrainerOptions {
   generator: tfl.LayersModel;
   /** Adam's settings. Defaults to lr 2e-4, β1 0.5, β2 0.999, ε 1e-8. */
   optimizer?: AdamOptions;
-  /** The loss: `'l1'` (the seed's) or `'psnr'` (minus the per-image PSNR of ab, `psnrLoss`). Defaults to `'l1'`. */
+  /** The loss: `'l1'` (the seed's), `'psnr'` (minus the per-image PSNR of ab, `psnrLoss`) or `'classification'` (`abClassificationLoss`). Defaults to `'l1'`. */
   reconstructionLoss?: ReconstructionLoss;
+  /** The classification loss's soft encoding and class weights, with `reconstructionLoss: 'classification'`. Defaults to Zhang et al.'s (5 neighbours, σ 5) without class weights. */
+  classification?: AbClassTargetOptions;
   /** Recorded for reproducibility (L1 training draws nothing itself). Defaults to 0. */
   seed?: number;
   /** Replicas that share each batch's gradients ({@link startWorkerReplicas} in Node: every core). Defaults to this thread alone. */
@@ -44,11 +48,12 @@ export interface L1Logs {
 export function createL1Trainer(options: L1TrainerOptions): Trainer<L1Logs> {
   const fn = 'createL1Trainer';
   if (options === undefined) throw invalid('INVALID_OPTION', fn, 'options with a generator', 'undefined');
-  const o = assertOptions(fn, options, ['generator', 'optimizer', 'reconstructionLoss', 'seed', 'replicas']);
+  const o = assertOptions(fn, options, ['generator', 'optimizer', 'reconstructionLoss', 'classification', 'seed', 'replicas']);
   const generator = assertModel(fn, 'generator', o.generator);
   const adam = resolveAdam(fn, 'optimizer', o.optimizer);
   const seed = intOption(fn, 'seed', o.seed, 0, Number.MIN_SAFE_INTEGER);
   const recLoss = reconstructionOption(fn, o.reconstructionLoss);
+  const classification = recLoss === 'classification' ? classificationSettings(fn, generator, o.classification) : undefined;
   const gradients = gradientSource(replicasOption(fn, o.replicas));
   registerTrainingSupport();
   const opt = tf.train.adam(adam.learningRate, adam.beta1, adam.beta2, adam.epsilon);
@@ -58,10 +63,10 @@ export function createL1Trainer(options: L1TrainerOptions): Trainer<L1Logs> {
     fn,
     models: { generator },
     optimizers: { generator: opt },
-    config: { optimizer: adam, reconstructionLoss: recLoss, seed },
+    config: { optimizer: adam, reconstructionLoss: recLoss, ...(classification ? { classification } : {}), seed },
     seed,
     async step({ L, ab }, _random, step) {
-      const settings = { reconstructionLoss: recLoss, gradientPenaltyWeight: 0, l1Weight: 1 };
+      const settings = { reconstructionLoss: recLoss, gradientPenaltyWeight: 0, l1Weight: 1, ...(classification ? { classification } : {}) };
       const { l1, total } = applyFiniteGradients(opt, vars, await gradients({ loss: 'l1', settings, L, ab }, { generator }), step);
       return { l1: l1!, reconstruction: total! };
     },

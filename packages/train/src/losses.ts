@@ -77,10 +77,14 @@ export function psnrLoss(pred: tf.Tensor, target: tf.Tensor, epsilon = 1e-4): tf
   });
 }
 
-/** Which reconstruction loss a trainer uses: `'l1'` (the seed's) or `'psnr'` ({@link psnrLoss}). @group Losses */
-export type ReconstructionLoss = 'l1' | 'psnr';
+/**
+ * Which reconstruction loss a trainer uses: `'l1'` (the seed's), `'psnr'` ({@link psnrLoss}), or
+ * `'classification'` ({@link abClassificationLoss}, for a generator with a classification head).
+ * @group Losses
+ */
+export type ReconstructionLoss = 'l1' | 'psnr' | 'classification';
 
-/** The reconstruction loss by name. */
-export function reconstruction(kind: ReconstructionLoss, pred: tf.Tensor, target: tf.Tensor): tf.Scalar {
+/** A regression loss by name. */
+export function reconstruction(kind: 'l1' | 'psnr', pred: tf.Tensor, target: tf.Tensor): tf.Scalar {
   return kind === 'psnr' ? psnrLoss(pred, target) : l1Loss(pred, target);
 }

@@ -21,10 +21,10 @@ export function intOption(fn: string, name: string, value: unknown, fallback: nu
   return v as number;
 }
 
-/** `'l1'` (default) or `'psnr'`. */
+/** `'l1'` (default), `'psnr'` or `'classification'`. */
 export function reconstructionOption(fn: string, value: unknown): ReconstructionLoss {
   const v = value ?? 'l1';
-  if (v !== 'l1' && v !== 'psnr') throw invalid('INVALID_OPTION', fn, 'reconstructionLoss "l1" or "psnr"', describeValue(v));
+  if (v !== 'l1' && v !== 'psnr' && v !== 'classification') throw invalid('INVALID_OPTION', fn, 'reconstructionLoss "l1", "psnr" or "classification"', describeValue(v));
   return v;
 }
 

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
+import { classificationTerms } from './classification-head.js';
+import type { ClassificationSettings } from './classification-head.js';
 import { gradientPenalty } from './gradient-penalty.js';
 import { criticLoss, generatorAdversarialLoss, l1Loss, reconstruction } from './losses.js';
 import type { ReconstructionLoss } from './losses.js';
@@ -19,6 +21,8 @@ export interface StepLossSettings {
   gradientPenaltyWeight: number;
   /** λ_L1 (the WGAN-GP generator's loss). */
   l1Weight: number;
+  /** The classification loss's settings, when `reconstructionLoss` is `'classification'`. */
+  classification?: ClassificationSettings;
 }
 
 /** One gradient to compute: a loss on a batch. @group Training */
@@ -62,6 +66,18 @@ const training = (model: tfl.LayersModel, x: tf.Tensor): tf.Tensor4D => model.ap
 
 type LossOutput = { total: tf.Scalar; terms: Record<string, tf.Scalar> };
 
+/** The generator's ab on L in training mode, its reconstruction loss against ab, and its L1 (always reported). */
+function reconstructionTerms(generator: tfl.LayersModel, L: tf.Tensor4D, ab: tf.Tensor4D, settings: StepLossSettings): { fakeAb: tf.Tensor4D; l1: tf.Scalar; rec: tf.Scalar } {
+  const kind = settings.reconstructionLoss;
+  if (kind === 'classification') {
+    const { fakeAb, loss } = classificationTerms(generator, L, ab, settings.classification!);
+    return { fakeAb, l1: l1Loss(fakeAb, ab), rec: loss };
+  }
+  const fakeAb = training(generator, L);
+  const l1 = l1Loss(fakeAb, ab);
+  return { fakeAb, l1, rec: kind === 'l1' ? l1 : reconstruction(kind, fakeAb, ab) };
+}
+
 /**
  * The loss function of a job, to differentiate, and the tensors made for it outside the tape (the
  * critic's fakes, which the critic's gradient does not flow through). The generator runs in
@@ -75,9 +91,8 @@ function lossFunction(job: StepLossJob, models: StepModels): { fn: () => LossOut
     return {
       made: [],
       fn: () => {
-        const pred = training(generator, L);
-        const l1 = l1Loss(pred, ab);
-        return { total: settings.reconstructionLoss === 'l1' ? l1 : reconstruction(settings.reconstructionLoss, pred, ab), terms: { l1 } };
+        const { l1, rec } = reconstructionTerms(generator, L, ab, settings);
+        return { total: rec, terms: { l1 } };
       },
     };
   }
@@ -97,10 +112,8 @@ function lossFunction(job: StepLossJob, models: StepModels): { fn: () => LossOut
   return {
     made: [],
     fn: () => {
-      const fakeAb = training(generator, L);
+      const { fakeAb, l1, rec } = reconstructionTerms(generator, L, ab, settings);
       const adversarial = generatorAdversarialLoss(training(critic, tf.concat([L, fakeAb], 3)));
-      const l1 = l1Loss(fakeAb, ab);
-      const rec = settings.reconstructionLoss === 'l1' ? l1 : reconstruction(settings.reconstructionLoss, fakeAb, ab);
       return { total: tf.add(adversarial, tf.mul(rec, settings.l1Weight)) as tf.Scalar, terms: { adversarial, l1, reconstruction: rec } };
     },
   };

@@ -5,6 +5,8 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { resolveAdam } from './adam.js';
 import type { AdamOptions } from './adam.js';
 import { applyFiniteGradients, createTrainer, gradientSource, replicasOption } from './base-trainer.js';
+import type { AbClassTargetOptions } from './ab-classes.js';
+import { classificationSettings } from './classification-head.js';
 import { assertModel, intOption, reconstructionOption, weightOption } from './options.js';
 import type { ReconstructionLoss } from './losses.js';
 import type { GradientReplicas } from './replicas.js';
@@ -27,8 +29,10 @@ export interface WganGpTrainerOptions {
   gradientPenaltyWeight?: number;
   /** λ_L1, the weight of the reconstruction loss in the generator's loss. Defaults to 100. */
   l1Weight?: number;
-  /** The reconstruction loss: `'l1'` (the seed's) or `'psnr'` (minus the per-image PSNR of ab, {@link psnrLoss}). Defaults to `'l1'`. */
+  /** The reconstruction loss: `'l1'` (the seed's), `'psnr'` (minus the per-image PSNR of ab, {@link psnrLoss}) or `'classification'` ({@link abClassificationLoss}). Defaults to `'l1'`. */
   reconstructionLoss?: ReconstructionLoss;
+  /** The classification loss's soft encoding and class weights, with `reconstructionLoss: 'classification'`. Defaults to Zhang et al.'s (5 neighbours, σ 5) without class weights. */
+  classification?: AbClassTargetOptions;
   /** Adam for the generator. Defaults to lr 2e-4, β1 0.5, β2 0.999, ε 1e-8. */
   generatorOptimizer?: AdamOptions;
   /** Adam for the critic. Defaults to lr 2e-4, β1 0.5, β2 0.999, ε 1e-8. */
@@ -66,7 +70,7 @@ export interface WganGpLogs {
   reconstruction: number;
 }
 
-const KNOWN = ['generator', 'critic', 'criticSteps', 'generatorSteps', 'gradientPenaltyWeight', 'l1Weight', 'reconstructionLoss', 'generatorOptimizer', 'criticOptimizer', 'seed', 'replicas', 'averageDecay'] as const;
+const KNOWN = ['generator', 'critic', 'criticSteps', 'generatorSteps', 'gradientPenaltyWeight', 'l1Weight', 'reconstructionLoss', 'classification', 'generatorOptimizer', 'criticOptimizer', 'seed', 'replicas', 'averageDecay'] as const;
 
 /**
  * The seed's adversarial training: WGAN-GP (Gulrajani et al. 2017) with an L1 term (pix2pix,
@@ -106,7 +110,8 @@ export function createWganGpTrainer(options: WganGpTrainerOptions): Trainer<Wgan
   const dOpt = tf.train.adam(dAdam.learningRate, dAdam.beta1, dAdam.beta2, dAdam.epsilon);
   const gVars = trainableVariables(generator);
   const dVars = trainableVariables(critic);
-  const settings: StepLossSettings = { reconstructionLoss: recLoss, gradientPenaltyWeight: gpWeight, l1Weight };
+  const classification = recLoss === 'classification' ? classificationSettings(fn, generator, o.classification) : undefined;
+  const settings: StepLossSettings = { reconstructionLoss: recLoss, gradientPenaltyWeight: gpWeight, l1Weight, ...(classification ? { classification } : {}) };
   const models = { generator, critic };
 
   return createTrainer<WganGpLogs>({
@@ -115,7 +120,7 @@ export function createWganGpTrainer(options: WganGpTrainerOptions): Trainer<Wgan
     models: average ? { ...models, averageGenerator: average.model } : models,
     average,
     optimizers: { generator: gOpt, critic: dOpt },
-    config: { criticSteps, generatorSteps, gradientPenaltyWeight: gpWeight, l1Weight, reconstructionLoss: recLoss, generatorOptimizer: gAdam, criticOptimizer: dAdam, seed, averageDecay },
+    config: { criticSteps, generatorSteps, gradientPenaltyWeight: gpWeight, l1Weight, reconstructionLoss: recLoss, ...(classification ? { classification } : {}), generatorOptimizer: gAdam, criticOptimizer: dAdam, seed, averageDecay },
     seed,
     async step({ L, ab }, random, step) {
       const batch = L.shape[0];

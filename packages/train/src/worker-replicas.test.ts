@@ -96,6 +96,24 @@ describe.each(['cpu', 'wasm'] as const)('worker replicas on %s', (backend) => {
     critic.dispose();
   });
 
+  it.each(['l1', 'generator'] as StepLossName[])('gives the %s loss of a classification head the whole batch gradient and terms: its settings and class weights cross to the worker', async (loss) => {
+    const generator = buildUNet({ base: 4, depth: 2, norm: 'none', head: 'classification' });
+    const critic = buildPatchCritic({ base: 4 });
+    const classWeights = Array.from({ length: 261 }, (_, q) => 0.5 + (q % 5) / 4);
+    const classification = { neighbours: 5, sigma: 5, classWeights };
+    const job: StepLossJob = { loss, settings: { reconstructionLoss: 'classification', classification, gradientPenaltyWeight: 10, l1Weight: 3 }, L: photos.L, ab: photos.ab };
+    const whole = await localGradients(job, { generator, critic });
+    const shared = await replicas.gradients(job, { generator, critic });
+    expect(relativeError(shared.grads, whole.grads)).toBeLessThan(1e-4);
+    for (const [name, value] of Object.entries(whole.terms)) expect(Math.abs(shared.terms[name]! - value), name).toBeLessThan(1e-5 * Math.max(1, Math.abs(value)));
+    // The class weights count: without them the loss differs.
+    const unweighted = await localGradients({ ...job, settings: { ...job.settings, classification: { ...classification, classWeights: null } } }, { generator, critic });
+    expect(Math.abs(unweighted.terms.total! - whole.terms.total!)).toBeGreaterThan(1e-3);
+    tf.dispose([...whole.grads, ...shared.grads, ...unweighted.grads]);
+    generator.dispose();
+    critic.dispose();
+  });
+
   it('computes a batch of one on this thread alone, exactly as without replicas', async () => {
     const generator = plainGenerator();
     const L = tf.slice(photos.L, 0, 1) as tf.Tensor4D;

@@ -4,12 +4,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { colorfulness, initBackend, psnr, ssim } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
 import { colorize } from '@colorize/lab';
+import { setAnnealingTemperature } from '@colorize/models';
 import type { Split } from '@colorize/train';
 
 import { openData } from '../data-source.js';
 import type { CliIO } from '../io.js';
 import { loadGenerator } from '../model-dir.js';
-import { intFlag, UsageError } from '../usage-error.js';
+import { intFlag, numberFlag, UsageError } from '../usage-error.js';
 
 export const EVAL_HELP = `Usage: colorize eval --data <demo|folder> [options]
 
@@ -23,12 +24,16 @@ Options:
   --split <name>          train | validation | test | all (default test)
   --size <px>             image side (default: the size the model was trained at, else 128)
   --seed <n>              the split's seed (default 0, as colorize train)
+  --temperature <T>       a model with a classification head (train --reconstruction
+                          classification): decode at this annealed-mean temperature in (0, 1]
+                          instead of the model's own, to choose one on validation photos
   --backend <name>        tensorflow | webgpu | wasm | cpu (default: the fastest available)
   --json                  print JSON instead of a table
 
 Examples:
   colorize eval --data demo
   colorize eval --model runs/mine --data ~/photos --split validation --json
+  colorize eval --model runs/classes --data demo --split validation --temperature 0.3
 `;
 
 export interface EvalRow {
@@ -51,8 +56,12 @@ export interface EvalReport {
 }
 
 /** Runs the evaluation; shared by `eval` and `demo`. */
-export async function evaluateModel(options: { model?: string; data: string; split: Split; size?: number; seed: number }): Promise<{ report: EvalReport; grid: { L: tf.Tensor4D; ab: tf.Tensor4D; pred: tf.Tensor4D } }> {
+export async function evaluateModel(options: { model?: string; data: string; split: Split; size?: number; seed: number; temperature?: number }): Promise<{ report: EvalReport; grid: { L: tf.Tensor4D; ab: tf.Tensor4D; pred: tf.Tensor4D } }> {
   const generator = await loadGenerator(options.model);
+  if (options.temperature !== undefined) {
+    if (!generator.model.layers.some((l) => l.name === 'head_temperature')) throw new UsageError('--temperature needs a model with a classification head (colorize train --reconstruction classification).');
+    setAnnealingTemperature(generator.model, options.temperature);
+  }
   const size = options.size ?? generator.trainedSize ?? 128;
   const data = await openData(options.data, { split: options.split, size, seed: options.seed, batchSize: 64, shuffle: false, flip: false });
   const rows: EvalRow[] = [];
@@ -112,6 +121,7 @@ export async function evalCommand(args: string[], io: CliIO): Promise<number> {
       split: { type: 'string' },
       size: { type: 'string' },
       seed: { type: 'string' },
+      temperature: { type: 'string' },
       backend: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -126,7 +136,9 @@ export async function evalCommand(args: string[], io: CliIO): Promise<number> {
   if (!['train', 'validation', 'test', 'all'].includes(split)) throw new UsageError(`--split expects train, validation, test or all, got "${split}".`);
   await initBackend(values.backend === undefined ? {} : { backend: values.backend as BackendName });
   const size = values.size === undefined ? undefined : intFlag('size', values.size, 128, 16);
-  const { report, grid } = await evaluateModel({ ...(values.model ? { model: values.model } : {}), data: values.data, split, ...(size ? { size } : {}), seed: intFlag('seed', values.seed, 0, 0) });
+  const temperature = values.temperature === undefined ? undefined : numberFlag('temperature', values.temperature, 1);
+  if (temperature !== undefined && !(temperature > 0 && temperature <= 1)) throw new UsageError(`--temperature expects a number in (0, 1], got "${values.temperature}".`);
+  const { report, grid } = await evaluateModel({ ...(values.model ? { model: values.model } : {}), data: values.data, split, ...(size ? { size } : {}), seed: intFlag('seed', values.seed, 0, 0), ...(temperature === undefined ? {} : { temperature }) });
   tf.dispose([grid.L, grid.ab, grid.pred]);
   io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   return 0;

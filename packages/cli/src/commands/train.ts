@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ColorizeError, fileSystem, initBackend, writeFileAtomic } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
 import { buildPatchCritic, buildUNet } from '@colorize/models';
-import { createL1Trainer, createWganGpTrainer, fileCheckpoints, startWorkerReplicas } from '@colorize/train';
+import { abGamutBins } from '@colorize/lab';
+import { abClassPrior, abClassWeights, createL1Trainer, createWganGpTrainer, fileCheckpoints, startWorkerReplicas } from '@colorize/train';
 import type { GradientReplicas, LabBatch, SampleGrid, Trainer, TrainingCallbacks } from '@colorize/train';
 import sharp from 'sharp';
 
@@ -44,7 +45,15 @@ Options:
                           after each generator update with this decay (0.99: about the last
                           100 updates), and validate, sample and save it; 0: none (default 0,
                           the seed's)
-  --reconstruction <loss> l1 (the seed's) or psnr (minus each image's PSNR of ab; default l1)
+  --reconstruction <loss> l1 (the seed's), psnr (minus each image's PSNR of ab), or
+                          classification: a U-Net with Zhang et al.'s head (one class per
+                          in-gamut ab bin, decoded by annealed mean) trained on their
+                          rebalanced cross-entropy, the weights from the training photos'
+                          colours (default l1)
+  --temperature <T>       classification: the annealed mean's temperature, lower is more
+                          vivid (default 0.38, Zhang et al.'s)
+  --rebalance <λ>         classification: the class rebalancing's mix with uniform, 1 for no
+                          rebalancing (default 0.5, Zhang et al.'s)
   --lr <x>                Adam learning rate of both models (default 2e-4)
   --gan-lr <x>            Adam learning rate of both models in WGAN-GP, where a lower rate
                           than pretraining's can keep the colours the L1 phase learned
@@ -80,7 +89,13 @@ interface TrainConfig {
   averageDecay?: number;
   /** The critic's normalisation (absent in runs made before the flag: instance). */
   criticNorm?: 'instance' | 'none';
-  reconstruction?: 'l1' | 'psnr';
+  reconstruction?: 'l1' | 'psnr' | 'classification';
+  /** Classification: the annealed mean's temperature. */
+  temperature?: number;
+  /** Classification: the rebalancing's λ. */
+  rebalance?: number;
+  /** Classification: the class weights, computed from the training split when the run starts. */
+  classWeights?: number[] | null;
   lr: number;
   /** The learning rate of WGAN-GP (absent in runs made before the flag: `lr`). */
   ganLr?: number;
@@ -122,6 +137,8 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       'critic-norm': { type: 'string' },
       average: { type: 'string' },
       reconstruction: { type: 'string' },
+      temperature: { type: 'string' },
+      rebalance: { type: 'string' },
       lr: { type: 'string' },
       'gan-lr': { type: 'string' },
       'random-crop': { type: 'string' },
@@ -157,7 +174,12 @@ export async function train(args: string[], io: CliIO): Promise<number> {
     const averageDecay = numberFlag('average', values.average, 0);
     if (!(averageDecay >= 0 && averageDecay < 1)) throw new UsageError(`--average expects a decay in [0, 1), got "${values.average}".`);
     const reconstruction = values.reconstruction ?? 'l1';
-    if (reconstruction !== 'l1' && reconstruction !== 'psnr') throw new UsageError(`--reconstruction expects l1 or psnr, got "${reconstruction}".`);
+    if (reconstruction !== 'l1' && reconstruction !== 'psnr' && reconstruction !== 'classification') throw new UsageError(`--reconstruction expects l1, psnr or classification, got "${reconstruction}".`);
+    const temperature = numberFlag('temperature', values.temperature, 0.38);
+    if (!(temperature > 0 && temperature <= 1)) throw new UsageError(`--temperature expects a number in (0, 1], got "${values.temperature}".`);
+    const rebalance = numberFlag('rebalance', values.rebalance, 0.5);
+    if (!(rebalance >= 0 && rebalance <= 1)) throw new UsageError(`--rebalance expects λ in [0, 1], got "${values.rebalance}".`);
+    if (reconstruction !== 'classification' && (values.temperature !== undefined || values.rebalance !== undefined)) throw new UsageError('--temperature and --rebalance go with --reconstruction classification.');
     const lr = numberFlag('lr', values.lr, 2e-4);
     config = {
       data: values.data ?? '',
@@ -173,6 +195,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       criticNorm,
       averageDecay,
       reconstruction,
+      ...(reconstruction === 'classification' ? { temperature, rebalance, classWeights: null } : {}),
       lr,
       ganLr: numberFlag('gan-lr', values['gan-lr'], lr),
       randomCrop: parseCrop(values['random-crop']),
@@ -215,19 +238,24 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
   const validation = await openData(config.data, { ...common, split: 'validation' });
   for (const s of skipped) io.err(`colorize train: skipped ${s}\n`);
   await mkdir(join(out, 'samples'), { recursive: true });
+  const classification = config.reconstruction === 'classification';
+  if (classification && !config.classWeights) {
+    const { centres } = abGamutBins();
+    config.classWeights = Array.from(abClassWeights(await abClassPrior(trainData, centres), centres, { rebalance: config.rebalance ?? 0.5 }));
+  }
   if (!resume) await writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
   io.err(`colorize train: ${trainData.size} training and ${validation.size} validation images at ${config.size} px, on ${backend}${replicas ? ` with ${replicas.count} replicas (data parallel)` : ''}; writing to ${out}\n`);
 
-  const generator = buildUNet({ base: config.base, depth: config.depth, upsample: config.upsample });
+  const generator = buildUNet({ base: config.base, depth: config.depth, upsample: config.upsample, ...(classification ? { head: 'classification' as const, temperature: config.temperature ?? 0.38 } : {}) });
   const critic = buildPatchCritic({ base: config.base, norm: config.criticNorm ?? 'instance' });
   const metadata = { colorize: { size: config.size, data: config.data, base: config.base, depth: config.depth } };
   generator.setUserDefinedMetadata(metadata);
   const adam = { learningRate: config.lr };
   const ganAdam = { learningRate: config.ganLr ?? config.lr };
   const reconstructionLoss = config.reconstruction ?? 'l1';
-  const parallel = replicas ? { replicas } : {};
-  const pretrainer = createL1Trainer({ generator, optimizer: adam, reconstructionLoss, seed: config.seed, ...parallel });
-  const gan = createWganGpTrainer({ generator, critic, criticSteps: config.criticSteps ?? 1, l1Weight: config.l1Weight, reconstructionLoss, generatorOptimizer: ganAdam, criticOptimizer: ganAdam, seed: config.seed, averageDecay: config.averageDecay ?? 0, ...parallel });
+  const shared = { ...(replicas ? { replicas } : {}), ...(classification ? { classification: { classWeights: config.classWeights! } } : {}) };
+  const pretrainer = createL1Trainer({ generator, optimizer: adam, reconstructionLoss, seed: config.seed, ...shared });
+  const gan = createWganGpTrainer({ generator, critic, criticSteps: config.criticSteps ?? 1, l1Weight: config.l1Weight, reconstructionLoss, generatorOptimizer: ganAdam, criticOptimizer: ganAdam, seed: config.seed, averageDecay: config.averageDecay ?? 0, ...shared });
   gan.averageGenerator?.setUserDefinedMetadata(metadata);
   const pretrainCheckpoints = fileCheckpoints(join(out, 'checkpoints', 'pretrain'));
   const ganCheckpoints = fileCheckpoints(join(out, 'checkpoints', 'gan'));

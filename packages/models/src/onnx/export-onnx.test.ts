@@ -92,13 +92,14 @@ describe.each(TEST_BACKENDS)('exportOnnx, against tfjs on %s', (backend) => {
     model.dispose();
   });
 
-  it('random-weight models of every option: norms, up-sampling, dropout, depths, critic sizes, odd inputs', async () => {
+  it('random-weight models of every option: norms, up-sampling, dropout, depths, the classification head (softmax over channels), critic sizes, odd inputs', async () => {
     await initBackend({ backend, env: {} });
     const cases: [tfl.LayersModel, number[]][] = [
       [buildUNet({ base: 8, depth: 3, inputSize: null }), [2, 24, 40, 1]],
       [buildUNet({ base: 4, depth: 2, inputSize: null, upsample: 'bilinear', dropout: 0.3 }), [16, 16, 16, 1]],
       [buildUNet({ base: 4, depth: 1, inputSize: null, norm: 'instance', outputActivation: 'linear' }), [1, 18, 10, 1]],
       [buildUNet({ base: 4, depth: 2, inputSize: null, norm: 'none' }), [3, 32, 32, 1]],
+      [buildUNet({ base: 4, depth: 2, inputSize: null, head: 'classification' }), [2, 16, 24, 1]],
       [buildPatchCritic({ base: 8 }), [2, 64, 64, 3]],
       [buildPatchCritic({ base: 4 }), [1, 45, 70, 3]],
     ];

@@ -39,6 +39,7 @@ export const ONNX_EXPORTABLE_LAYERS: readonly string[] = [
   'ZeroPadding2D',
   'Concatenate',
   'Add',
+  'Rescaling',
   'UpSampling2D',
   'Dropout',
   'SpatialDropout2D',
@@ -142,8 +143,11 @@ function activation(g: GraphBuilder, name: string, x: string, act: string, where
       return g.node('Softsign', [x], name);
     case 'hardSigmoid':
       return g.node('HardSigmoid', [x], name, [attr('alpha', 0.2, 'float'), attr('beta', 0.5, 'float')]);
+    case 'softmax':
+      // tfjs takes it over the last axis, the channels; inside the graph they are axis 1 (NCHW).
+      return g.node('Softmax', [x], name, [attr('axis', 1, 'int')]);
     default:
-      throw new ColorizeError('UNSUPPORTED', `exportOnnx: layer "${where}" uses the activation "${act}", which colorize cannot export to ONNX (supported: linear, relu, relu6, tanh, sigmoid, elu, selu, softplus, softsign, hardSigmoid).`);
+      throw new ColorizeError('UNSUPPORTED', `exportOnnx: layer "${where}" uses the activation "${act}", which colorize cannot export to ONNX (supported: linear, relu, relu6, tanh, sigmoid, elu, selu, softplus, softsign, hardSigmoid, softmax).`);
   }
 }
 
@@ -245,6 +249,11 @@ function emitLayer(g: GraphBuilder, layer: tfl.layers.Layer, inputs: string[], i
     }
     case 'Add':
       return g.node('Sum', inputs, name, [], g.unique(outName));
+    case 'Rescaling': {
+      // x · scale + offset, scalars broadcast over NCHW.
+      const scaled = g.node('Mul', [x, g.floats(`${name}/scale`, new Float32Array([Number(c.scale)]), [])], `${name}/mul`);
+      return g.node('Add', [scaled, g.floats(`${name}/offset`, new Float32Array([Number(c.offset ?? 0)]), [])], name, [], g.unique(outName));
+    }
     case 'UpSampling2D': {
       const [sh, sw] = pair(c.size);
       const scales = g.floats(`${name}/scales`, new Float32Array([1, 1, sh, sw]), [4]);

@@ -97,7 +97,7 @@ describe('the browser demo in headless Chromium', () => {
 });
 
 describe('numerical checks in headless Chromium, on webgpu, webgl, wasm and cpu', () => {
-  it('Lab against scikit-image, the U-Net and the critic\'s WGAN-GP gradients against PyTorch, every second-order op case against finite differences', async () => {
+  it('Lab against scikit-image, the U-Net and the critic\'s WGAN-GP gradients against PyTorch, colour classification against float64, every second-order op case against finite differences', async () => {
     const page = await context.newPage();
     await page.goto(`${base}checks/`);
     await page.waitForFunction(() => window.checks !== undefined, undefined, { timeout: 280_000 });
@@ -117,6 +117,9 @@ describe('numerical checks in headless Chromium, on webgpu, webgl, wasm and cpu'
       expect(r['U-Net train-mode forward rel'], backend).toBeLessThan(1e-4);
       expect(r['critic loss rel'], backend).toBeLessThan(1e-4);
       expect(r['critic weight gradients rel'], backend).toBeLessThan(1e-3);
+      expect(r['classification loss rel'], backend).toBeLessThan(1e-5); // as in the Node suite
+      expect(r['classification logit gradients rel'], backend).toBeLessThan(1e-4);
+      expect(r['classification head annealed mean rel'], backend).toBeLessThan(1e-4);
       const cases = Object.keys(r).filter((k) => k.startsWith('second order: '));
       expect(cases.length, backend).toBe(CASES.length);
       for (const k of cases) expect(r[k], `${backend} ${k}`).toBeLessThan(FD_REL_TOL);

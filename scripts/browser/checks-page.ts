@@ -1,22 +1,24 @@
 // colorize's numerical checks in the browser, on each backend: sRGB ↔ CIELAB against scikit-image,
-// the tiny U-Net's forward pass against PyTorch, and the PatchGAN critic's WGAN-GP loss and its
-// second-order weight gradients against PyTorch. Leaves the worst errors in `window.checks`, and
+// the tiny U-Net's forward pass against PyTorch, the PatchGAN critic's WGAN-GP loss and its
+// second-order weight gradients against PyTorch, and colour classification's loss, gradient and
+// annealed mean against float64 references. Leaves the worst errors in `window.checks`, and
 // the typed-array Lab path's (with colorize's SIMD kernel) in `window.typedArrayChecks`.
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
-import { labToRgb, rgb8ToModelLab, rgbToLab } from '@colorize/lab';
+import { abGamutBins, labToRgb, rgb8ToModelLab, rgbToLab } from '@colorize/lab';
 import { buildPatchCritic, buildUNet } from '@colorize/models';
-import { criticLoss, gradientPenalty } from '@colorize/train';
+import { abClassificationLoss, criticLoss, gradientPenalty } from '@colorize/train';
 
 import { modelLabToRgb8Simd } from '../../packages/lab/src/internal/wasm/lab-rgb8-simd.js';
 import { rgb8ToModelLabSimd } from '../../packages/lab/src/internal/wasm/rgb8-lab-simd.js';
 import { modelLabToRgb8Loop, rgb8ToModelLabLoop } from '../../packages/lab/src/typed-arrays.js';
+import { referenceAnnealedMean, referenceLoss } from '../ab-class-reference.js';
 import { CASES, secondOrderError } from '../second-order-cases.js';
 
 import critic from '../../fixtures/critic-gp.json';
@@ -85,6 +87,27 @@ async function run(backend: BackendName): Promise<Record<string, number>> {
   out['critic weight gradients rel'] = worst;
   tf.dispose([value, ...Object.values(grads), real, fake, alpha]);
   d.dispose();
+  // Colour classification: the rebalanced cross-entropy and its logit gradient, and the
+  // classification head's annealed mean (Rescaling, softmax over channels, the decoding conv),
+  // against the float64 references.
+  const { centres } = abGamutBins();
+  const Q = centres.length / 2;
+  const units = Array.from({ length: 16 }, (_, i) => [((i * 37) % 201) - 100, ((i * 53) % 201) - 100]);
+  const classWeights = Array.from({ length: Q }, (_, q) => 1 + (q % 3));
+  const logits = tf.randomNormal([1, 4, 4, Q], 0, 2, 'float32', 3) as tf.Tensor4D;
+  const abUnits = tf.tensor4d(units.flat().map((u) => u / 110), [1, 4, 4, 2]);
+  const expected = referenceLoss(centres, await logits.data(), units, classWeights);
+  const ce = abClassificationLoss(logits, abUnits, centres, { classWeights });
+  out['classification loss rel'] = Math.abs((await ce.data())[0]! - expected.loss) / expected.loss;
+  const ceGrad = tf.grad((z: tf.Tensor) => abClassificationLoss(z as tf.Tensor4D, abUnits, centres, { classWeights }))(logits);
+  out['classification logit gradients rel'] = relative(await ceGrad.data(), Array.from(expected.grad));
+  const head = buildUNet({ base: 4, depth: 2, head: 'classification' });
+  const logitsOf = tfl.model({ inputs: head.inputs, outputs: head.getLayer('head_conv').output as tfl.SymbolicTensor });
+  const x = tf.randomNormal([1, 8, 8, 1], 0, 1, 'float32', 4);
+  const [annealed, headLogits] = [head.predict(x) as tf.Tensor, logitsOf.predict(x) as tf.Tensor];
+  out['classification head annealed mean rel'] = relative(await annealed.data(), Array.from(referenceAnnealedMean(centres, await headLogits.data(), 0.38)));
+  tf.dispose([logits, abUnits, ce, ceGrad, x, annealed, headLogits]);
+  head.dispose();
   // Every op case of the Node suite's second-order check, against finite differences.
   for (const [name, critic, inputs] of CASES) out[`second order: ${name}`] = await secondOrderError(critic, inputs, 7);
   return out;

@@ -4,6 +4,7 @@ import { ColorizeError, countLeakedTensors, initBackend } from '@colorize/core';
 import { abGamutBins } from '@colorize/lab';
 import { beforeAll, describe, expect, it } from 'vitest';
 
+import { referenceLoss, referenceTarget as softEncoding } from '../../../scripts/ab-class-reference.js';
 import { TEST_BACKENDS } from '../../../scripts/test-backends.js';
 import { abClassificationLoss, abClassPrior, abClassTargets, abClassWeights } from './ab-classes.js';
 import { tensorDataset } from './tensor-dataset.js';
@@ -11,17 +12,7 @@ import { tensorDataset } from './tensor-dataset.js';
 const { centres } = abGamutBins();
 const Q = centres.length / 2;
 
-/** Zhang et al.'s soft encoding written out in float64: k nearest centres, Gaussian weights summing to 1, times the nearest bin's class weight. */
-function referenceTarget(a: number, b: number, k = 5, sigma = 5, weights?: ArrayLike<number>): Float64Array {
-  const d = Array.from({ length: Q }, (_, q) => ({ q, d2: (centres[2 * q]! - a) ** 2 + (centres[2 * q + 1]! - b) ** 2 }));
-  d.sort((x, y) => x.d2 - y.d2 || x.q - y.q);
-  const near = d.slice(0, k);
-  const g = near.map((n) => Math.exp(-n.d2 / (2 * sigma * sigma)));
-  const sum = g.reduce((s, x) => s + x, 0);
-  const out = new Float64Array(Q);
-  near.forEach((n, i) => (out[n.q] = (g[i]! / sum) * (weights ? weights[near[0]!.q]! : 1)));
-  return out;
-}
+const referenceTarget = (a: number, b: number, k?: number, sigma?: number, weights?: ArrayLike<number>) => softEncoding(centres, a, b, k, sigma, weights);
 
 /** Whole-unit ab values (the table's own cells), in model space, with their units. */
 function wholeUnitAb(seed: number, count: number): { units: number[][]; ab: tf.Tensor4D } {
@@ -68,20 +59,7 @@ describe.each(TEST_BACKENDS)('colour classification on %s', (backend) => {
     const { units, ab } = wholeUnitAb(2, 12);
     const logits = tf.randomNormal([1, 1, 12, Q], 0, 2, 'float32', 3) as tf.Tensor4D;
     const weights = Array.from({ length: Q }, (_, q) => 1 + (q % 3));
-    const z = await logits.data();
-    let ref = 0;
-    const refGrad = new Float64Array(12 * Q);
-    units.forEach(([a, b], p) => {
-      const target = referenceTarget(a!, b!, 5, 5, weights);
-      const row = Array.from(z.subarray(p * Q, (p + 1) * Q));
-      const max = Math.max(...row);
-      const lse = max + Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0));
-      const mass = target.reduce((s, v) => s + v, 0);
-      for (let q = 0; q < Q; q += 1) {
-        ref -= (target[q]! * (row[q]! - lse)) / 12;
-        refGrad[p * Q + q] = (Math.exp(row[q]! - lse) * mass - target[q]!) / 12;
-      }
-    });
+    const { loss: ref, grad: refGrad } = referenceLoss(centres, await logits.data(), units, weights);
     const loss = abClassificationLoss(logits, ab, centres, { classWeights: weights });
     expect(Math.abs(loss.dataSync()[0]! - ref) / ref).toBeLessThan(1e-5);
     const grad = await tf.grad((x: tf.Tensor) => abClassificationLoss(x as tf.Tensor4D, ab, centres, { classWeights: weights }))(logits).data();

@@ -6,7 +6,7 @@ import { AB_SCALE } from '@colorize/lab';
 import { abClassificationLoss } from './ab-classes.js';
 import type { AbClassTargetOptions } from './ab-classes.js';
 
-/** The plain settings of the classification loss (they cross to worker replicas as they are). */
+/** The plain settings of the classification loss (they cross to worker replicas as they are). @group Training */
 export interface ClassificationSettings {
   neighbours: number;
   sigma: number;

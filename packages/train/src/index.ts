@@ -19,6 +19,7 @@
  */
 export { abClassificationLoss, abClassPrior, abClassTargets, abClassWeights } from './ab-classes.js';
 export type { AbClassTargetOptions } from './ab-classes.js';
+export type { ClassificationSettings } from './classification-head.js';
 export { ADAM_DEFAULTS } from './adam.js';
 export type { AdamOptions, NamedTensor } from './adam.js';
 export type { Critic } from './critic-fn.js';

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { ColorizeError, colorfulness, initBackend, psnr, ssim } from '@colorize/core';
-import { labToRgb, rgb8ToModelLab } from '@colorize/lab';
+import { abGamutBins, labToRgb, rgb8ToModelLab } from '@colorize/lab';
 import { buildPatchCritic, buildUNet, colorizeImage } from '@colorize/models';
 import { exportOnnx } from '@colorize/models/onnx';
-import { createL1Trainer, createWganGpTrainer, demoPhotos, evaluateGenerator, fileCheckpoints, flowers102, gradientPenalty, imageArchive, imageFolder } from '@colorize/train';
+import { abClassWeights, createL1Trainer, createWganGpTrainer, demoPhotos, evaluateGenerator, fileCheckpoints, flowers102, gradientPenalty, imageArchive, imageFolder } from '@colorize/train';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { colorize, photoFolder, tempDir } from './helpers.js';
@@ -44,7 +44,9 @@ describe('CLI flags', () => {
     [['train', '--data', 'in', '--depth', '0'], /--depth expects an integer ≥ 1, got "0"/],
     [['train', '--data', 'in', '--upsample', 'nearest'], /--upsample expects transpose or bilinear, got "nearest"/],
     [['train', '--data', 'in', '--l1-weight=-1'], /--l1-weight expects a number ≥ 0, got "-1"/],
-    [['train', '--data', 'in', '--reconstruction', 'l2'], /--reconstruction expects l1 or psnr, got "l2"/],
+    [['train', '--data', 'in', '--reconstruction', 'l2'], /--reconstruction expects l1, psnr or classification, got "l2"/],
+    [['train', '--data', 'in', '--reconstruction', 'classification', '--temperature', '1.5'], /--temperature expects a number in \(0, 1\], got "1\.5"/],
+    [['train', '--data', 'in', '--reconstruction', 'classification', '--rebalance=1.5'], /--rebalance expects λ in \[0, 1\], got "1\.5"/],
     [['train', '--data', 'in', '--lr', 'fast'], /--lr expects a number/],
     [['train', '--data', 'in', '--random-crop', '0.5'], /--random-crop/],
     [['train', '--data', 'in', '--random-crop', '0.9,0.2'], /--random-crop/],
@@ -90,6 +92,10 @@ describe('public options', () => {
     ['buildUNet norm', () => buildUNet({ norm: 'layer' as never }), /buildUNet: expected norm to be one of batch, instance, none, got "layer"/],
     ['buildUNet dropout', () => buildUNet({ dropout: 1.5 }), /buildUNet: expected dropout to be a rate in \[0, 1\), got 1\.5/],
     ['buildUNet upsample', () => buildUNet({ upsample: 'pixelshuffle' as never }), /buildUNet: expected upsample to be one of transpose, bilinear, got "pixelshuffle"/],
+    ['buildUNet head', () => buildUNet({ head: 'bins' as never }), /buildUNet: expected head to be one of regression, classification, got "bins"/],
+    ['buildUNet temperature', () => buildUNet({ head: 'classification', temperature: 0 }), /buildUNet: expected temperature in \(0, 1\], got 0/],
+    ['abClassWeights rebalance', () => abClassWeights([1, 0], new Float32Array([0, 0, 10, 0]), { rebalance: 1.5 }), /abClassWeights: expected rebalance \(λ\) in \[0, 1\], got 1\.5/],
+    ['abGamutBins grid', () => abGamutBins(1), /abGamutBins: expected grid to be a number in \[2, 50\]/],
     ['buildPatchCritic base', () => buildPatchCritic({ base: -2 }), /buildPatchCritic: expected base to be a positive integer, got -2/],
     ['buildPatchCritic norm', () => buildPatchCritic({ norm: 'group' as never }), /buildPatchCritic: expected norm to be one of batch, instance, none, got "group"/],
     ['colorizeImage renderSize', () => colorizeImage(buildUNet({ base: 2, depth: 1 }), photo, { renderSize: -5 }), /colorizeImage: expected renderSize to be a finite number > 0, got -5/],
@@ -99,7 +105,7 @@ describe('public options', () => {
     ['exportOnnx layout', () => exportOnnx(buildUNet({ base: 2, depth: 1 }), { layout: 'hwc' as never }), /exportOnnx: expected layout "nhwc" or "nchw", got "hwc"/],
     ['createL1Trainer generator', () => createL1Trainer({} as never), /createL1Trainer: expected generator as a tfjs layers model, got undefined/],
     ['createL1Trainer learningRate', () => createL1Trainer({ generator: buildUNet({ base: 2, depth: 1 }), optimizer: { learningRate: -1 } }), /createL1Trainer: expected optimizer\.learningRate to be a finite number > 0, got -1/],
-    ['createL1Trainer reconstructionLoss', () => createL1Trainer({ generator: buildUNet({ base: 2, depth: 1 }), reconstructionLoss: 'l2' as never }), /createL1Trainer: expected reconstructionLoss "l1" or "psnr", got "l2"/],
+    ['createL1Trainer reconstructionLoss', () => createL1Trainer({ generator: buildUNet({ base: 2, depth: 1 }), reconstructionLoss: 'l2' as never }), /createL1Trainer: expected reconstructionLoss "l1", "psnr" or "classification", got "l2"/],
     ['createL1Trainer seed', () => createL1Trainer({ generator: buildUNet({ base: 2, depth: 1 }), seed: 1.5 }), /createL1Trainer: expected seed to be an integer/],
     ['createWganGpTrainer l1Weight', () => createWganGpTrainer({ generator: buildUNet({ base: 2, depth: 1 }), critic: buildPatchCritic({ base: 2 }), l1Weight: -1 }), /createWganGpTrainer: expected l1Weight to be a finite number ≥ 0, got -1/],
     ['createWganGpTrainer generatorSteps', () => createWganGpTrainer({ generator: buildUNet({ base: 2, depth: 1 }), critic: buildPatchCritic({ base: 2 }), generatorSteps: 0 }), /createWganGpTrainer: expected generatorSteps to be an integer ≥ 1, got 0/],

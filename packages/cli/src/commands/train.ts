@@ -240,6 +240,7 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
   await mkdir(join(out, 'samples'), { recursive: true });
   const classification = config.reconstruction === 'classification';
   if (classification && !config.classWeights) {
+    io.err(`colorize train: weighing the colour classes by their frequency in the ${trainData.size} training images (one pass)\n`);
     const { centres } = abGamutBins();
     config.classWeights = Array.from(abClassWeights(await abClassPrior(trainData, centres), centres, { rebalance: config.rebalance ?? 0.5 }));
   }
@@ -278,6 +279,8 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
   let best = parseJson(await readFile(bestPath, 'utf8').catch(() => '{"valPsnr": null}'), bestPath) as { valPsnr: number | null };
   const tty = Boolean((process.stderr as { isTTY?: boolean }).isTTY);
 
+  // The classifier's own loss beside L1, which it does not train on.
+  const ce = (logs: Record<string, number>): string => (classification ? `  ce ${logs.reconstruction!.toFixed(3)}` : '');
   function callbacks(phase: 'pretrain' | 'gan', epochs: number): TrainingCallbacks<Record<string, number>> {
     let bar: ProgressBar | undefined;
     return {
@@ -285,7 +288,7 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
         bar = new ProgressBar(io.err, trainData.batchesPerEpoch, `${phase} ${epoch + 1}/${epochs}`, tty);
       },
       onBatchEnd: async (batch, logs) => {
-        bar?.update(batch + 1, phase === 'pretrain' ? `l1 ${logs.l1!.toFixed(4)}` : `W ${logs.wasserstein!.toFixed(3)} gp ${logs.gradientPenalty!.toFixed(3)} l1 ${logs.l1!.toFixed(4)}`);
+        bar?.update(batch + 1, (phase === 'pretrain' ? `l1 ${logs.l1!.toFixed(4)}` : `W ${logs.wasserstein!.toFixed(3)} gp ${logs.gradientPenalty!.toFixed(3)} l1 ${logs.l1!.toFixed(4)}`) + ce(logs));
         await appendFile(logPath, `${JSON.stringify({ phase, type: 'batch', time: new Date().toISOString(), ...logs })}\n`);
       },
       onSampleGrid: async (epoch, grid) => writePng(join(out, 'samples', `${phase}-epoch-${String(epoch + 1).padStart(4, '0')}.png`), grid),
@@ -300,7 +303,7 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
           await writeFileAtomic(bestPath, `${JSON.stringify(best, null, 2)}\n`);
         }
         await appendFile(logPath, `${JSON.stringify({ phase, type: 'epoch', time: new Date().toISOString(), ...logs })}\n`);
-        const losses = phase === 'pretrain' ? `l1 ${logs.l1!.toFixed(4)}` : `critic ${logs.criticLoss!.toFixed(3)}  W ${logs.wasserstein!.toFixed(3)}  gp ${logs.gradientPenalty!.toFixed(3)}  l1 ${logs.l1!.toFixed(4)}`;
+        const losses = (phase === 'pretrain' ? `l1 ${logs.l1!.toFixed(4)}` : `critic ${logs.criticLoss!.toFixed(3)}  W ${logs.wasserstein!.toFixed(3)}  gp ${logs.gradientPenalty!.toFixed(3)}  l1 ${logs.l1!.toFixed(4)}`) + ce(logs);
         io.err(`${phase} epoch ${epoch + 1}/${epochs}  ${losses}  val PSNR ${logs.valPsnr!.toFixed(2)} dB (grey ${logs.valGreyPsnr!.toFixed(2)} dB)  ${formatSeconds(logs.seconds)}\n`);
       },
     };

@@ -271,7 +271,7 @@ describe('colorize train', () => {
     const r = colorize(['train', '--data', 'cls-photos', '--size', '32', '--base', '4', '--depth', '2', '--batch', '4', '--pretrain-epochs', '2', '--epochs', '1', '--out', 'cls', '--workers', '2', '--critic-norm', 'none', '--reconstruction', 'classification', '--temperature', '0.3', '--rebalance', '0.6']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/weighing the colour classes by their frequency in the \d+ training images/);
-    expect(r.stderr).toMatch(/pretrain epoch 2\/2  l1 [\d.]+  ce [\d.]+  val PSNR/);
+    expect(r.stderr).toMatch(/pretrain epoch 2\/2 {2}l1 [\d.]+ {2}ce [\d.]+ {2}val PSNR/);
     const config = JSON.parse(await readFile(join(dir, 'cls', 'config.json'), 'utf8')) as { temperature: number; rebalance: number; classWeights: number[] };
     expect(config).toMatchObject({ reconstruction: 'classification', temperature: 0.3, rebalance: 0.6 });
     expect(config.classWeights).toHaveLength(261);

@@ -66,50 +66,44 @@ function nearest(d: Float64Array, k: number): number[] {
   return best;
 }
 
-/** For every whole-unit ab in [−110, 110]² (cell `(a + 110) · 221 + (b + 110)`), its `k` nearest bins, nearest first, and their squared distances. */
-interface Neighbours {
+/** For every whole-unit ab in [−110, 110]² (cell `(a + 110) · 221 + (b + 110)`): its `k` nearest bins, nearest first (`index`, `[221², k]`), and a number for each (`value`). */
+interface CellTable<V extends Float32Array | Float64Array> {
   k: number;
   index: Int32Array;
-  d2: Float64Array;
+  value: V;
 }
 
-let neighbourCache: { key: string; table: Neighbours } | undefined;
+/** `make`, remembering its last result: the tables are built once for the settings a run trains with. */
+function rememberLast<A extends unknown[], T>(make: (...args: A) => T): (...args: A) => T {
+  let last: { key: string; value: T } | undefined;
+  return (...args) => {
+    const key = args.map((a) => (ArrayBuffer.isView(a) ? Array.from(a as Float32Array).join(',') : String(a))).join('|');
+    if (last?.key !== key) last = { key, value: make(...args) };
+    return last.value;
+  };
+}
 
-function neighbourTable(centres: Float32Array, k: number): Neighbours {
-  const key = `${k}|${centres.join(',')}`;
-  if (neighbourCache?.key === key) return neighbourCache.table;
-  const count = centres.length / 2;
-  const table: Neighbours = { k, index: new Int32Array(SIDE * SIDE * k), d2: new Float64Array(SIDE * SIDE * k) };
-  const d = new Float64Array(count);
+/** The nearest bins of every cell and their squared distances. */
+const neighbourTable = rememberLast((centres: Float32Array, k: number): CellTable<Float64Array> => {
+  const table = { k, index: new Int32Array(SIDE * SIDE * k), value: new Float64Array(SIDE * SIDE * k) };
+  const d = new Float64Array(centres.length / 2);
   for (let cell = 0; cell < SIDE * SIDE; cell += 1) {
     distances(centres, Math.floor(cell / SIDE) - AB_SCALE, (cell % SIDE) - AB_SCALE, d);
     nearest(d, k).forEach((q, n) => {
       table.index[cell * k + n] = q;
-      table.d2[cell * k + n] = d[q]!;
+      table.value[cell * k + n] = d[q]!;
     });
   }
-  neighbourCache = { key, table };
   return table;
-}
-
-interface TargetTable {
-  k: number;
-  index: Int32Array;
-  value: Float32Array;
-}
-
-let targetCache: { key: string; table: TargetTable } | undefined;
+});
 
 /**
- * The soft-encoded, rebalanced target of every whole-unit ab, sparse: its `k` nearest bins
- * (`index`, `[221², k]`) and their target values (`value`, same shape). Pixels are looked up at
- * their ab rounded to whole units (8-bit sRGB itself moves ab by about a unit a step). Kept for
- * the last settings asked for.
+ * The soft-encoded, rebalanced target of every cell, sparse: the target value of each of its
+ * nearest bins. Pixels are looked up at their ab rounded to whole units (8-bit sRGB itself moves
+ * ab by about a unit a step).
  */
-function targetTable(centres: Float32Array, neighbours: number, sigma: number, weights: Float64Array | null): TargetTable {
-  const key = `${neighbours}|${sigma}|${centres.join(',')}|${weights?.join(',') ?? ''}`;
-  if (targetCache?.key === key) return targetCache.table;
-  const { k, index, d2 } = neighbourTable(centres, Math.min(neighbours, centres.length / 2));
+const targetTable = rememberLast((centres: Float32Array, neighbours: number, sigma: number, weights: Float64Array | null): CellTable<Float32Array> => {
+  const { k, index, value: d2 } = neighbourTable(centres, Math.min(neighbours, centres.length / 2));
   const value = new Float32Array(index.length);
   for (let row = 0; row < index.length; row += k) {
     let sum = 0;
@@ -117,9 +111,8 @@ function targetTable(centres: Float32Array, neighbours: number, sigma: number, w
     const scale = (weights ? weights[index[row]!]! : 1) / sum;
     for (let n = 0; n < k; n += 1) value[row + n] = Math.exp(-d2[row + n]! / (2 * sigma * sigma)) * scale;
   }
-  targetCache = { key, table: { k, index, value } };
-  return targetCache.table;
-}
+  return { k, index, value };
+});
 
 /**
  * Each pixel's classification target (Zhang et al. 2016, eq. 2–4): a Gaussian (σ) over its

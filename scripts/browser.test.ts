@@ -120,6 +120,7 @@ describe('numerical checks in headless Chromium, on webgpu, webgl, wasm and cpu'
       expect(r['classification loss rel'], backend).toBeLessThan(1e-5); // as in the Node suite
       expect(r['classification logit gradients rel'], backend).toBeLessThan(1e-4);
       expect(r['classification head annealed mean rel'], backend).toBeLessThan(1e-4);
+      expect(r['classification head with class bias rel'], backend).toBeLessThan(1e-4);
       const cases = Object.keys(r).filter((k) => k.startsWith('second order: '));
       expect(cases.length, backend).toBe(CASES.length);
       for (const k of cases) expect(r[k], `${backend} ${k}`).toBeLessThan(FD_REL_TOL);

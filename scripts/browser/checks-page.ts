@@ -12,7 +12,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
 import { abGamutBins, labToRgb, rgb8ToModelLab, rgbToLab } from '@colorize/lab';
-import { buildPatchCritic, buildUNet } from '@colorize/models';
+import { buildPatchCritic, buildUNet, setClassBias } from '@colorize/models';
 import { abClassificationLoss, criticLoss, gradientPenalty } from '@colorize/train';
 
 import { modelLabToRgb8Simd } from '../../packages/lab/src/internal/wasm/lab-rgb8-simd.js';
@@ -105,8 +105,14 @@ async function run(backend: BackendName): Promise<Record<string, number>> {
   const logitsOf = tfl.model({ inputs: head.inputs, outputs: head.getLayer('head_conv').output as tfl.SymbolicTensor });
   const x = tf.randomNormal([1, 8, 8, 1], 0, 1, 'float32', 4);
   const [annealed, headLogits] = [head.predict(x) as tf.Tensor, logitsOf.predict(x) as tf.Tensor];
-  out['classification head annealed mean rel'] = relative(await annealed.data(), Array.from(referenceAnnealedMean(centres, await headLogits.data(), 0.38)));
-  tf.dispose([logits, abUnits, ce, ceGrad, x, annealed, headLogits]);
+  const z = await headLogits.data();
+  out['classification head annealed mean rel'] = relative(await annealed.data(), Array.from(referenceAnnealedMean(centres, z, 0.38)));
+  // Rebalancing at decoding: a bias per class folded into head_conv's.
+  const bias = Float32Array.from({ length: Q }, (_, q) => Math.sin(q * 0.37) * 2);
+  setClassBias(head, bias);
+  const biased = head.predict(x) as tf.Tensor;
+  out['classification head with class bias rel'] = relative(await biased.data(), Array.from(referenceAnnealedMean(centres, Float64Array.from(z, (v, i) => v + bias[i % Q]!), 0.38)));
+  tf.dispose([logits, abUnits, ce, ceGrad, x, annealed, headLogits, biased]);
   head.dispose();
   // Every op case of the Node suite's second-order check, against finite differences.
   for (const [name, critic, inputs] of CASES) out[`second order: ${name}`] = await secondOrderError(critic, inputs, 7);

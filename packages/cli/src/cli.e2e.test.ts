@@ -293,4 +293,40 @@ describe('colorize train', () => {
     expect(stray.status).toBe(2);
     expect(stray.stderr).toMatch(/^colorize: --temperature and --rebalance go with --reconstruction classification\./);
   });
+
+  it('eval --rebalance: decodes with the training photos\' colour frequencies that train keeps in config.json and the model; refuses a model without them', async () => {
+    // Reuses the classification run of the test above.
+    const config = JSON.parse(await readFile(join(dir, 'cls', 'config.json'), 'utf8')) as { classPrior: number[] };
+    expect(config.classPrior).toHaveLength(261);
+    expect(config.classPrior.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 5);
+    const modelJson = JSON.parse(await readFile(join(dir, 'cls', 'model', 'model.json'), 'utf8')) as { userDefinedMetadata: { colorize: { classPrior: number[] } } };
+    expect(modelJson.userDefinedMetadata.colorize.classPrior).toEqual(config.classPrior);
+    const evaluate = (...extra: string[]) => {
+      const r = colorize(['eval', '--model', join('cls', 'model'), '--data', 'cls-photos', '--split', 'all', '--json', ...extra]);
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { rebalance?: number; mean: { psnr: number; colorfulness: number } };
+    };
+    const [plain, none, half] = [evaluate(), evaluate('--rebalance', '1'), evaluate('--rebalance', '0.5')];
+    // λ = 1 weighs every class 1: log w = 0, the trained model itself.
+    expect(none.mean).toEqual(plain.mean);
+    expect(none.rebalance).toBe(1);
+    expect(plain.rebalance).toBeUndefined();
+    expect(half.rebalance).toBe(0.5);
+    expect(half.mean.colorfulness).not.toBeCloseTo(plain.mean.colorfulness, 4);
+    // A classification model whose model.json lost the frequencies (one trained before they were kept).
+    const { colorize: kept, ...rest } = (modelJson as unknown as { userDefinedMetadata: { colorize: Record<string, unknown> } }).userDefinedMetadata;
+    const { classPrior: _, ...keptWithout } = kept;
+    await mkdir(join(dir, 'cls-old'), { recursive: true });
+    for (const f of await readdir(join(dir, 'cls', 'model'))) if (f !== 'model.json') await copyFile(join(dir, 'cls', 'model', f), join(dir, 'cls-old', f));
+    await writeFile(join(dir, 'cls-old', 'model.json'), JSON.stringify({ ...modelJson, userDefinedMetadata: { ...rest, colorize: keptWithout } }));
+    const old = colorize(['eval', '--model', 'cls-old', '--data', 'cls-photos', '--rebalance', '0.5']);
+    expect(old.status).toBe(2);
+    expect(old.stderr).toMatch(/^colorize: --rebalance needs the training photos' colour frequencies, which colorize train keeps in the models it writes; .*cls-old[\\/]model\.json has none\.\n$/);
+    const regression = colorize(['eval', '--data', 'demo', '--rebalance', '0.5']);
+    expect(regression.status).toBe(2);
+    expect(regression.stderr).toMatch(/^colorize: --rebalance needs a model with a classification head/);
+    const range = colorize(['eval', '--model', join('cls', 'model'), '--data', 'cls-photos', '--rebalance', '1.5']);
+    expect(range.status).toBe(2);
+    expect(range.stderr).toMatch(/^colorize: --rebalance expects λ in \[0, 1\], got "1\.5"\./);
+  });
 });

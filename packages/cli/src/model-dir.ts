@@ -34,6 +34,8 @@ export interface LoadedGenerator {
   path: string;
   /** Its model.json. */
   jsonPath: string;
+  /** A classification model's training colour-class frequencies, from its metadata (`colorize train` keeps them). */
+  classPrior: number[] | undefined;
 }
 
 /**
@@ -55,9 +57,9 @@ export async function loadGenerator(path: string | undefined): Promise<LoadedGen
     model.dispose();
     throw new ColorizeError('INVALID_MODEL_FILE', `--model: ${dir} is not a colorize generator (expected input [b, h, w, 1] and output [b, h, w, 2], got [${inShape.join(', ')}] → [${outShape.join(', ')}]).`);
   }
-  const meta = (model.getUserDefinedMetadata() as { colorize?: { size?: number; depth?: number } } | undefined)?.colorize;
+  const meta = (model.getUserDefinedMetadata() as { colorize?: { size?: number; depth?: number; classPrior?: number[] } } | undefined)?.colorize;
   const pools = model.layers.filter((l) => l.getClassName() === 'MaxPooling2D').length;
   const folded = foldBatchNorm(model);
   model.dispose();
-  return { model: folded, trainedSize: meta?.size, multiple: 2 ** (meta?.depth ?? pools), path: dir, jsonPath: dir.endsWith('.json') ? dir : join(dir, 'model.json') };
+  return { model: folded, trainedSize: meta?.size, multiple: 2 ** (meta?.depth ?? pools), path: dir, jsonPath: dir.endsWith('.json') ? dir : join(dir, 'model.json'), classPrior: meta?.classPrior };
 }

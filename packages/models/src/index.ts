@@ -12,6 +12,7 @@
  */
 export { criticBlock, criticInitializer, decoderBlock, doubleConv, encoderBlock, normLayer, torchConvInitializer } from './blocks.js';
 export type { Norm, Upsample } from './blocks.js';
+export { getClassBias, setClassBias } from './class-bias.js';
 export { colorizeImage } from './colorize-image.js';
 export type { AbPredictor, ColorizeImageOptions, Rgb8Image } from './colorize-image.js';
 export { foldBatchNorm } from './fold-batch-norm.js';

@@ -3,8 +3,9 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { colorfulness, initBackend, psnr, ssim } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
-import { colorize } from '@colorize/lab';
-import { setAnnealingTemperature } from '@colorize/models';
+import { abGamutBins, colorize } from '@colorize/lab';
+import { setAnnealingTemperature, setClassBias } from '@colorize/models';
+import { abClassWeights } from '@colorize/train';
 import type { Split } from '@colorize/train';
 
 import { openData } from '../data-source.js';
@@ -27,6 +28,12 @@ Options:
   --temperature <T>       a model with a classification head (train --reconstruction
                           classification): decode at this annealed-mean temperature in (0, 1]
                           instead of the model's own, to choose one on validation photos
+  --rebalance <λ>         a classification model: rebalance its colour classes when decoding
+                          (logit adjustment): add log w to its logits, w the weights that
+                          train --rebalance λ would have trained with, from the training
+                          photos' colour frequencies kept in the model; 1 for none. Lower is
+                          more colourful; a model trained with --rebalance 1 can so be tried
+                          at several λ on validation photos without training again
   --backend <name>        tensorflow | webgpu | wasm | cpu (default: the fastest available)
   --json                  print JSON instead of a table
 
@@ -34,6 +41,7 @@ Examples:
   colorize eval --data demo
   colorize eval --model runs/mine --data ~/photos --split validation --json
   colorize eval --model runs/classes --data demo --split validation --temperature 0.3
+  colorize eval --model runs/classes --data demo --split validation --rebalance 0.9
 `;
 
 export interface EvalRow {
@@ -48,6 +56,9 @@ export interface EvalRow {
 
 export interface EvalReport {
   model: string;
+  /** The classification head's decoding, where --temperature or --rebalance changed it. */
+  temperature?: number;
+  rebalance?: number;
   data: string;
   split: Split;
   size: number;
@@ -56,11 +67,17 @@ export interface EvalReport {
 }
 
 /** Runs the evaluation; shared by `eval` and `demo`. */
-export async function evaluateModel(options: { model?: string; data: string; split: Split; size?: number; seed: number; temperature?: number }): Promise<{ report: EvalReport; grid: { L: tf.Tensor4D; ab: tf.Tensor4D; pred: tf.Tensor4D } }> {
+export async function evaluateModel(options: { model?: string; data: string; split: Split; size?: number; seed: number; temperature?: number; rebalance?: number }): Promise<{ report: EvalReport; grid: { L: tf.Tensor4D; ab: tf.Tensor4D; pred: tf.Tensor4D } }> {
   const generator = await loadGenerator(options.model);
-  if (options.temperature !== undefined) {
-    if (!generator.model.layers.some((l) => l.name === 'head_temperature')) throw new UsageError('--temperature needs a model with a classification head (colorize train --reconstruction classification).');
-    setAnnealingTemperature(generator.model, options.temperature);
+  const classifier = generator.model.layers.some((l) => l.name === 'head_temperature');
+  for (const flag of ['temperature', 'rebalance'] as const) {
+    if (options[flag] !== undefined && !classifier) throw new UsageError(`--${flag} needs a model with a classification head (colorize train --reconstruction classification).`);
+  }
+  if (options.temperature !== undefined) setAnnealingTemperature(generator.model, options.temperature);
+  if (options.rebalance !== undefined) {
+    if (!generator.classPrior) throw new UsageError(`--rebalance needs the training photos' colour frequencies, which colorize train keeps in the models it writes; ${generator.jsonPath} has none.`);
+    const { centres } = abGamutBins();
+    setClassBias(generator.model, abClassWeights(generator.classPrior, centres, { rebalance: options.rebalance }).map(Math.log));
   }
   const size = options.size ?? generator.trainedSize ?? 128;
   const data = await openData(options.data, { split: options.split, size, seed: options.seed, batchSize: 64, shuffle: false, flip: false });
@@ -95,7 +112,8 @@ export async function evaluateModel(options: { model?: string; data: string; spl
   const grid = tf.tidy(() => ({ L: tf.concat(Ls) as tf.Tensor4D, ab: tf.concat(abs) as tf.Tensor4D, pred: tf.concat(preds) as tf.Tensor4D }));
   tf.dispose([...Ls, ...abs, ...preds]);
   generator.model.dispose();
-  return { report: { model: generator.path, data: options.data, split: options.split, size, images: rows, mean }, grid };
+  const decoding = { ...(options.temperature === undefined ? {} : { temperature: options.temperature }), ...(options.rebalance === undefined ? {} : { rebalance: options.rebalance }) };
+  return { report: { model: generator.path, ...decoding, data: options.data, split: options.split, size, images: rows, mean }, grid };
 }
 
 export function formatReport(r: EvalReport): string {
@@ -103,7 +121,8 @@ export function formatReport(r: EvalReport): string {
   const width = Math.max(5, ...r.images.map((row) => name(row.file).length));
   const line = (file: string, x: Omit<EvalRow, 'file'>) =>
     `${file.padEnd(width)}  ${x.psnr.toFixed(2).padStart(6)}  ${x.greyPsnr.toFixed(2).padStart(6)}  ${x.ssim.toFixed(3)}  ${x.greySsim.toFixed(3)}  ${x.colorfulness.toFixed(1).padStart(5)}  ${x.realColorfulness.toFixed(1).padStart(5)}\n`;
-  let out = `model ${r.model}\ndata ${r.data}, split ${r.split}, ${r.images.length} images at ${r.size} px\n\n`;
+  const decoding = [r.temperature === undefined ? '' : `temperature ${r.temperature}`, r.rebalance === undefined ? '' : `rebalance ${r.rebalance}`].filter(Boolean).join(', ');
+  let out = `model ${r.model}${decoding ? ` (decoded at ${decoding})` : ''}\ndata ${r.data}, split ${r.split}, ${r.images.length} images at ${r.size} px\n\n`;
   out += `${'image'.padEnd(width)}  ${'PSNR'.padStart(6)}  ${'grey'.padStart(6)}  SSIM   grey   color  real\n`;
   for (const row of r.images) out += line(name(row.file), row);
   out += line('mean', r.mean);
@@ -122,6 +141,7 @@ export async function evalCommand(args: string[], io: CliIO): Promise<number> {
       size: { type: 'string' },
       seed: { type: 'string' },
       temperature: { type: 'string' },
+      rebalance: { type: 'string' },
       backend: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -138,7 +158,17 @@ export async function evalCommand(args: string[], io: CliIO): Promise<number> {
   const size = values.size === undefined ? undefined : intFlag('size', values.size, 128, 16);
   const temperature = values.temperature === undefined ? undefined : numberFlag('temperature', values.temperature, 1);
   if (temperature !== undefined && !(temperature > 0 && temperature <= 1)) throw new UsageError(`--temperature expects a number in (0, 1], got "${values.temperature}".`);
-  const { report, grid } = await evaluateModel({ ...(values.model ? { model: values.model } : {}), data: values.data, split, ...(size ? { size } : {}), seed: intFlag('seed', values.seed, 0, 0), ...(temperature === undefined ? {} : { temperature }) });
+  const rebalance = values.rebalance === undefined ? undefined : numberFlag('rebalance', values.rebalance, 1);
+  if (rebalance !== undefined && !(rebalance >= 0 && rebalance <= 1)) throw new UsageError(`--rebalance expects λ in [0, 1], got "${values.rebalance}".`);
+  const { report, grid } = await evaluateModel({
+    ...(values.model ? { model: values.model } : {}),
+    data: values.data,
+    split,
+    ...(size ? { size } : {}),
+    seed: intFlag('seed', values.seed, 0, 0),
+    ...(temperature === undefined ? {} : { temperature }),
+    ...(rebalance === undefined ? {} : { rebalance }),
+  });
   tf.dispose([grid.L, grid.ab, grid.pred]);
   io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   return 0;

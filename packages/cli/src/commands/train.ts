@@ -96,6 +96,11 @@ interface TrainConfig {
   rebalance?: number;
   /** Classification: the class weights, computed from the training split when the run starts. */
   classWeights?: number[] | null;
+  /**
+   * Classification: the training split's colour-class frequencies the weights came from, also
+   * kept in the model's metadata for `colorize eval --rebalance` (absent in runs made before it).
+   */
+  classPrior?: number[];
   lr: number;
   /** The learning rate of WGAN-GP (absent in runs made before the flag: `lr`). */
   ganLr?: number;
@@ -242,14 +247,16 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
   if (classification && !config.classWeights) {
     io.err(`colorize train: weighing the colour classes by their frequency in the ${trainData.size} training images (one pass)\n`);
     const { centres } = abGamutBins();
-    config.classWeights = Array.from(abClassWeights(await abClassPrior(trainData, centres), centres, { rebalance: config.rebalance ?? 0.5 }));
+    const prior = await abClassPrior(trainData, centres);
+    config.classPrior = Array.from(prior);
+    config.classWeights = Array.from(abClassWeights(prior, centres, { rebalance: config.rebalance ?? 0.5 }));
   }
   if (!resume) await writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
   io.err(`colorize train: ${trainData.size} training and ${validation.size} validation images at ${config.size} px, on ${backend}${replicas ? ` with ${replicas.count} replicas (data parallel)` : ''}; writing to ${out}\n`);
 
   const generator = buildUNet({ base: config.base, depth: config.depth, upsample: config.upsample, ...(classification ? { head: 'classification' as const, temperature: config.temperature ?? 0.38 } : {}) });
   const critic = buildPatchCritic({ base: config.base, norm: config.criticNorm ?? 'instance' });
-  const metadata = { colorize: { size: config.size, data: config.data, base: config.base, depth: config.depth } };
+  const metadata = { colorize: { size: config.size, data: config.data, base: config.base, depth: config.depth, ...(config.classPrior ? { classPrior: config.classPrior } : {}) } };
   generator.setUserDefinedMetadata(metadata);
   const adam = { learningRate: config.lr };
   const ganAdam = { learningRate: config.ganLr ?? config.lr };

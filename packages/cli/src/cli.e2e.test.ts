@@ -294,7 +294,7 @@ describe('colorize train', () => {
     expect(stray.stderr).toMatch(/^colorize: --temperature and --rebalance go with --reconstruction classification\./);
   });
 
-  it('eval --rebalance: decodes with the training photos\' colour frequencies that train keeps in config.json and the model; refuses a model without them', async () => {
+  it('eval --rebalance: decodes with the training photos\' colour frequencies that train keeps in config.json and the model, --save writes the model so decoding; refuses a model without them', async () => {
     // Reuses the classification run of the test above.
     const config = JSON.parse(await readFile(join(dir, 'cls', 'config.json'), 'utf8')) as { classPrior: number[] };
     expect(config.classPrior).toHaveLength(261);
@@ -313,6 +313,17 @@ describe('colorize train', () => {
     expect(plain.rebalance).toBeUndefined();
     expect(half.rebalance).toBe(0.5);
     expect(half.mean.colorfulness).not.toBeCloseTo(plain.mean.colorfulness, 4);
+    // --save writes the model decoding as evaluated; evaluated again as it is, the same scores.
+    const saved = colorize(['eval', '--model', join('cls', 'model'), '--data', 'cls-photos', '--split', 'all', '--rebalance', '0.5', '--save', 'cls-half']);
+    expect(saved.status, saved.stderr).toBe(0);
+    expect(saved.stderr).toMatch(/wrote the model, decoding as evaluated, to cls-half/);
+    const reloaded = evaluate().mean;
+    const again = (JSON.parse(colorize(['eval', '--model', 'cls-half', '--data', 'cls-photos', '--split', 'all', '--json']).stdout) as typeof half).mean;
+    expect(reloaded).toEqual(plain.mean); // the run's own model is untouched
+    for (const k of ['psnr', 'colorfulness'] as const) expect(again[k]).toBeCloseTo(half.mean[k], 5);
+    const bare = colorize(['eval', '--model', join('cls', 'model'), '--data', 'cls-photos', '--save', 'cls-bare']);
+    expect(bare.status).toBe(2);
+    expect(bare.stderr).toMatch(/^colorize: --save writes the model decoding as --temperature and --rebalance set it; give one of them\./);
     // A classification model whose model.json lost the frequencies (one trained before they were kept).
     const { colorize: kept, ...rest } = (modelJson as unknown as { userDefinedMetadata: { colorize: Record<string, unknown> } }).userDefinedMetadata;
     const { classPrior: _, ...keptWithout } = kept;

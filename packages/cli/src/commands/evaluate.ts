@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 
 import * as tf from '@tensorflow/tfjs-core';
-import { colorfulness, initBackend, psnr, ssim } from '@colorize/core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { colorfulness, fileSystem, initBackend, psnr, ssim } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
 import { abGamutBins, colorize } from '@colorize/lab';
 import { setAnnealingTemperature, setClassBias } from '@colorize/models';
@@ -11,6 +12,7 @@ import type { Split } from '@colorize/train';
 import { openData } from '../data-source.js';
 import type { CliIO } from '../io.js';
 import { loadGenerator } from '../model-dir.js';
+import type { LoadedGenerator } from '../model-dir.js';
 import { intFlag, numberFlag, UsageError } from '../usage-error.js';
 
 export const EVAL_HELP = `Usage: colorize eval --data <demo|folder> [options]
@@ -34,6 +36,8 @@ Options:
                           photos' colour frequencies kept in the model; 1 for none. Lower is
                           more colourful; a model trained with --rebalance 1 can so be tried
                           at several λ on validation photos without training again
+  --save <dir>            write the model, decoding at the --temperature and --rebalance given
+                          (as trained otherwise), to <dir>, a model folder for colorize --model
   --backend <name>        tensorflow | webgpu | wasm | cpu (default: the fastest available)
   --json                  print JSON instead of a table
 
@@ -41,7 +45,7 @@ Examples:
   colorize eval --data demo
   colorize eval --model runs/mine --data ~/photos --split validation --json
   colorize eval --model runs/classes --data demo --split validation --temperature 0.3
-  colorize eval --model runs/classes --data demo --split validation --rebalance 0.9
+  colorize eval --model runs/classes --data demo --split validation --rebalance 0.9 --save runs/classes-0.9
 `;
 
 export interface EvalRow {
@@ -66,19 +70,40 @@ export interface EvalReport {
   mean: Omit<EvalRow, 'file'>;
 }
 
-/** Runs the evaluation; shared by `eval` and `demo`. */
-export async function evaluateModel(options: { model?: string; data: string; split: Split; size?: number; seed: number; temperature?: number; rebalance?: number }): Promise<{ report: EvalReport; grid: { L: tf.Tensor4D; ab: tf.Tensor4D; pred: tf.Tensor4D } }> {
-  const generator = await loadGenerator(options.model);
-  const classifier = generator.model.layers.some((l) => l.name === 'head_temperature');
+/** Sets a classification model's decoding as --temperature and --rebalance ask, in place. */
+function setDecoding(model: tfl.LayersModel, from: LoadedGenerator, options: { temperature?: number; rebalance?: number }): void {
+  const classifier = model.layers.some((l) => l.name === 'head_temperature');
   for (const flag of ['temperature', 'rebalance'] as const) {
     if (options[flag] !== undefined && !classifier) throw new UsageError(`--${flag} needs a model with a classification head (colorize train --reconstruction classification).`);
   }
-  if (options.temperature !== undefined) setAnnealingTemperature(generator.model, options.temperature);
+  if (options.temperature !== undefined) setAnnealingTemperature(model, options.temperature);
   if (options.rebalance !== undefined) {
-    if (!generator.classPrior) throw new UsageError(`--rebalance needs the training photos' colour frequencies, which colorize train keeps in the models it writes; ${generator.jsonPath} has none.`);
+    if (!from.classPrior) throw new UsageError(`--rebalance needs the training photos' colour frequencies, which colorize train keeps in the models it writes; ${from.jsonPath} has none.`);
     const { centres } = abGamutBins();
-    setClassBias(generator.model, abClassWeights(generator.classPrior, centres, { rebalance: options.rebalance }).map(Math.log));
+    setClassBias(model, abClassWeights(from.classPrior, centres, { rebalance: options.rebalance }).map(Math.log));
   }
+}
+
+/**
+ * Writes the model at `path` to `out` with the decoding --temperature and --rebalance chose, as
+ * trained otherwise (not folded), for `colorize --model out`.
+ */
+async function saveDecoding(path: string | undefined, out: string, options: { temperature?: number; rebalance?: number }): Promise<void> {
+  const generator = await loadGenerator(path);
+  generator.model.dispose();
+  const model = await tfl.loadLayersModel(fileSystem(generator.path));
+  try {
+    setDecoding(model, generator, options);
+    await model.save(fileSystem(out));
+  } finally {
+    model.dispose();
+  }
+}
+
+/** Runs the evaluation; shared by `eval` and `demo`. */
+export async function evaluateModel(options: { model?: string; data: string; split: Split; size?: number; seed: number; temperature?: number; rebalance?: number }): Promise<{ report: EvalReport; grid: { L: tf.Tensor4D; ab: tf.Tensor4D; pred: tf.Tensor4D } }> {
+  const generator = await loadGenerator(options.model);
+  setDecoding(generator.model, generator, options);
   const size = options.size ?? generator.trainedSize ?? 128;
   const data = await openData(options.data, { split: options.split, size, seed: options.seed, batchSize: 64, shuffle: false, flip: false });
   const rows: EvalRow[] = [];
@@ -142,6 +167,7 @@ export async function evalCommand(args: string[], io: CliIO): Promise<number> {
       seed: { type: 'string' },
       temperature: { type: 'string' },
       rebalance: { type: 'string' },
+      save: { type: 'string' },
       backend: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -160,6 +186,7 @@ export async function evalCommand(args: string[], io: CliIO): Promise<number> {
   if (temperature !== undefined && !(temperature > 0 && temperature <= 1)) throw new UsageError(`--temperature expects a number in (0, 1], got "${values.temperature}".`);
   const rebalance = values.rebalance === undefined ? undefined : numberFlag('rebalance', values.rebalance, 1);
   if (rebalance !== undefined && !(rebalance >= 0 && rebalance <= 1)) throw new UsageError(`--rebalance expects λ in [0, 1], got "${values.rebalance}".`);
+  if (values.save !== undefined && temperature === undefined && rebalance === undefined) throw new UsageError('--save writes the model decoding as --temperature and --rebalance set it; give one of them.');
   const { report, grid } = await evaluateModel({
     ...(values.model ? { model: values.model } : {}),
     data: values.data,
@@ -171,5 +198,9 @@ export async function evalCommand(args: string[], io: CliIO): Promise<number> {
   });
   tf.dispose([grid.L, grid.ab, grid.pred]);
   io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  if (values.save !== undefined) {
+    await saveDecoding(values.model, values.save, { ...(temperature === undefined ? {} : { temperature }), ...(rebalance === undefined ? {} : { rebalance }) });
+    io.err(`colorize eval: wrote the model, decoding as evaluated, to ${values.save}\n`);
+  }
   return 0;
 }

@@ -286,7 +286,8 @@ describe('colorize train', () => {
     }
     const evals = ['0.3', '1'].map((t) => JSON.parse(colorize(['eval', '--model', join('cls', 'model'), '--data', 'cls-photos', '--split', 'all', '--json', '--temperature', t]).stdout) as { mean: { colorfulness: number } });
     expect(evals[0]!.mean.colorfulness).not.toBeCloseTo(evals[1]!.mean.colorfulness, 4);
-    const regression = colorize(['eval', '--data', 'demo', '--temperature', '0.3']);
+    // A regression model: the first test's run (the shipped model has a classification head).
+    const regression = colorize(['eval', '--model', join('run', 'model'), '--data', 'demo', '--temperature', '0.3']);
     expect(regression.status).toBe(2);
     expect(regression.stderr).toMatch(/^colorize: --temperature needs a model with a classification head/);
     const stray = colorize(['train', '--data', 'cls-photos', '--out', 'cls2', '--temperature', '0.3']);
@@ -333,7 +334,7 @@ describe('colorize train', () => {
     const old = colorize(['eval', '--model', 'cls-old', '--data', 'cls-photos', '--rebalance', '0.5']);
     expect(old.status).toBe(2);
     expect(old.stderr).toMatch(/^colorize: --rebalance needs the training photos' colour frequencies, which colorize train keeps in the models it writes; .*cls-old[\\/]model\.json has none\.\n$/);
-    const regression = colorize(['eval', '--data', 'demo', '--rebalance', '0.5']);
+    const regression = colorize(['eval', '--model', join('run', 'model'), '--data', 'demo', '--rebalance', '0.5']);
     expect(regression.status).toBe(2);
     expect(regression.stderr).toMatch(/^colorize: --rebalance needs a model with a classification head/);
     const range = colorize(['eval', '--model', join('cls', 'model'), '--data', 'cls-photos', '--rebalance', '1.5']);

@@ -183,21 +183,26 @@ describe('the classification head', () => {
     expect(decode.getWeights()[0]!.shape).toEqual([1, 1, 261, 2]);
   });
 
-  it('setAnnealingTemperature changes T in place (lower: further from grey), and a saved model keeps it', async () => {
+  it('setAnnealingTemperature changes T in place (the annealed mean at the new T), and a saved model keeps it', async () => {
     const model = buildUNet({ base: 4, depth: 2, head: 'classification', temperature: 1 });
+    const logitsModel = tfl.model({ inputs: model.inputs, outputs: model.getLayer('head_conv').output as tfl.SymbolicTensor });
     const head = model.getLayer('head_conv');
     const weights = head.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, i === 0 ? 2 : 1, 'float32', 21 + i));
     head.setWeights(weights);
     tf.dispose(weights);
     const x = tf.randomNormal([1, 8, 8, 1], 0, 1, 'float32', 5);
-    const chroma = (m: tfl.LayersModel) => tf.tidy(() => tf.mean(tf.abs(m.predict(x) as tf.Tensor)).dataSync()[0]!);
-    const atOne = chroma(model);
+    const ab = (m: tfl.LayersModel) => tf.tidy(() => (m.predict(x) as tf.Tensor).dataSync());
+    const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+    const logits = tf.tidy(() => (logitsModel.predict(x) as tf.Tensor).dataSync());
+    const atOne = ab(model);
+    expect(maxDiff(atOne, referenceAnnealedMean(bins.centres, logits, 1))).toBeLessThan(1e-5);
     setAnnealingTemperature(model, 0.2);
-    const atFifth = chroma(model);
-    expect(atFifth).toBeGreaterThan(atOne * 1.2);
+    const atFifth = ab(model);
+    expect(maxDiff(atFifth, referenceAnnealedMean(bins.centres, logits, 0.2))).toBeLessThan(1e-5);
+    expect(maxDiff(atFifth, atOne)).toBeGreaterThan(0.01); // T matters for these logits
     let artifacts: tf.io.ModelArtifacts | undefined;
     await model.save(tf.io.withSaveHandler(async (a) => ((artifacts = a), { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) })));
-    expect(chroma(await tfl.loadLayersModel(tf.io.fromMemory(artifacts!)))).toBeCloseTo(atFifth, 6);
+    expect(maxDiff(ab(await tfl.loadLayersModel(tf.io.fromMemory(artifacts!))), atFifth)).toBeLessThan(1e-6);
     expect(() => setAnnealingTemperature(buildUNet({ base: 2, depth: 1 }), 0.5)).toThrow(/setAnnealingTemperature: expected a U-Net with a classification head/);
     expect(() => setAnnealingTemperature(model, 0)).toThrow(/temperature in \(0, 1\]/);
     expect(() => buildUNet({ head: 'classification', temperature: 2 })).toThrow(/buildUNet: expected temperature in \(0, 1\]/);

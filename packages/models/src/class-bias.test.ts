@@ -99,5 +99,9 @@ describe.each(TEST_BACKENDS)('setClassBias on %s', (backend) => {
     refuse(() => setClassBias(model, 'log w' as unknown as number[]), /bias as 261 finite numbers/);
     // A refused call changes nothing.
     expect(getClassBias(model)).toBeNull();
+    // A model file whose stored bias is not one per class: refused, not NaN logits.
+    model.setUserDefinedMetadata({ classBias: [1, 2, 3] });
+    refuse(() => setClassBias(model, null), /getClassBias: expected the metadata's classBias as 261 finite numbers, got/);
+    expect(() => getClassBias(model)).toThrow(/classBias as 261/);
   });
 });

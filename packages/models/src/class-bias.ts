@@ -20,13 +20,20 @@ function headConv(fn: string, model: tfl.LayersModel): tfl.layers.Layer {
  *
  * @param model - a model from `buildUNet({ head: 'classification' })`, or one loaded from its files.
  * @returns `[Q]` the bias in force, or null.
- * @throws {@link @colorize/core!ColorizeError} `INVALID_OPTION` for a model without the head.
+ * @throws {@link @colorize/core!ColorizeError} `INVALID_OPTION` for a model without the head;
+ *   `INVALID_MODEL_FILE` for a stored bias that is not one number per class.
  * @group Classification head
  */
 export function getClassBias(model: tfl.LayersModel): Float32Array | null {
-  headConv('getClassBias', model);
+  const fn = 'getClassBias';
+  const count = (headConv(fn, model).getWeights()[1] as tf.Tensor).size;
   const stored = (model.getUserDefinedMetadata() as Record<string, unknown> | undefined)?.[METADATA_KEY];
-  return Array.isArray(stored) ? Float32Array.from(stored as number[]) : null;
+  if (stored === undefined) return null;
+  // A bias the metadata claims but that cannot be the one added: replacing it would corrupt the logits.
+  if (!Array.isArray(stored) || stored.length !== count || !stored.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    throw invalid('INVALID_MODEL_FILE', fn, `the metadata's ${METADATA_KEY} as ${count} finite numbers`, describeValue(stored));
+  }
+  return Float32Array.from(stored as number[]);
 }
 
 /**

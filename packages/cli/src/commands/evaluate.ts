@@ -85,23 +85,24 @@ function setDecoding(model: tfl.LayersModel, from: LoadedGenerator, options: { t
 }
 
 /**
- * Writes the model at `path` to `out` with the decoding --temperature and --rebalance chose, as
- * trained otherwise (not folded), for `colorize --model out`.
+ * Writes the generator's model to `out` with the decoding --temperature and --rebalance chose, as
+ * trained otherwise (its norms not folded), for `colorize --model out`.
  */
-async function saveDecoding(path: string | undefined, out: string, options: { temperature?: number; rebalance?: number }): Promise<void> {
-  const generator = await loadGenerator(path);
-  generator.model.dispose();
-  const model = await tfl.loadLayersModel(fileSystem(generator.path));
+async function saveDecoding(from: LoadedGenerator, out: string, options: { temperature?: number; rebalance?: number }): Promise<void> {
+  const model = await tfl.loadLayersModel(fileSystem(from.path));
   try {
-    setDecoding(model, generator, options);
+    setDecoding(model, from, options);
     await model.save(fileSystem(out));
   } finally {
     model.dispose();
   }
 }
 
-/** Runs the evaluation; shared by `eval` and `demo`. */
-export async function evaluateModel(options: { model?: string; data: string; split: Split; size?: number; seed: number; temperature?: number; rebalance?: number }): Promise<{ report: EvalReport; grid: { L: tf.Tensor4D; ab: tf.Tensor4D; pred: tf.Tensor4D } }> {
+/**
+ * Runs the evaluation; shared by `eval` and `demo`. With `save`, also writes the model as it
+ * decoded (`saveDecoding`).
+ */
+export async function evaluateModel(options: { model?: string; data: string; split: Split; size?: number; seed: number; temperature?: number; rebalance?: number; save?: string }): Promise<{ report: EvalReport; grid: { L: tf.Tensor4D; ab: tf.Tensor4D; pred: tf.Tensor4D } }> {
   const generator = await loadGenerator(options.model);
   setDecoding(generator.model, generator, options);
   const size = options.size ?? generator.trainedSize ?? 128;
@@ -137,6 +138,7 @@ export async function evaluateModel(options: { model?: string; data: string; spl
   const grid = tf.tidy(() => ({ L: tf.concat(Ls) as tf.Tensor4D, ab: tf.concat(abs) as tf.Tensor4D, pred: tf.concat(preds) as tf.Tensor4D }));
   tf.dispose([...Ls, ...abs, ...preds]);
   generator.model.dispose();
+  if (options.save !== undefined) await saveDecoding(generator, options.save, options);
   const decoding = { ...(options.temperature === undefined ? {} : { temperature: options.temperature }), ...(options.rebalance === undefined ? {} : { rebalance: options.rebalance }) };
   return { report: { model: generator.path, ...decoding, data: options.data, split: options.split, size, images: rows, mean }, grid };
 }
@@ -195,12 +197,10 @@ export async function evalCommand(args: string[], io: CliIO): Promise<number> {
     seed: intFlag('seed', values.seed, 0, 0),
     ...(temperature === undefined ? {} : { temperature }),
     ...(rebalance === undefined ? {} : { rebalance }),
+    ...(values.save === undefined ? {} : { save: values.save }),
   });
   tf.dispose([grid.L, grid.ab, grid.pred]);
   io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
-  if (values.save !== undefined) {
-    await saveDecoding(values.model, values.save, { ...(temperature === undefined ? {} : { temperature }), ...(rebalance === undefined ? {} : { rebalance }) });
-    io.err(`colorize eval: wrote the model, decoding as evaluated, to ${values.save}\n`);
-  }
+  if (values.save !== undefined) io.err(`colorize eval: wrote the model, decoding as evaluated, to ${values.save}\n`);
   return 0;
 }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assertImage, describeValue, invalid } from '@colorize/core';
 import { AB_SCALE } from '@colorize/lab';
 
+import { disposeBatch } from './lab-batch.js';
 import type { LabDataset } from './lab-batch.js';
 
 // Colour classification (Zhang, Isola and Efros 2016, "Colorful Image Colorization",
@@ -208,7 +209,7 @@ export async function abClassPrior(data: LabDataset, centres: Float32Array, opti
   let pixels = 0;
   for await (const batch of data.batches(options?.epoch ?? 0)) {
     const values = await batch.ab.data();
-    tf.dispose([batch.L, batch.ab]);
+    disposeBatch(batch);
     const cell = (v: number): number => Math.min(SIDE - 1, Math.max(0, Math.round(v * AB_SCALE) + AB_SCALE));
     for (let p = 0; p < values.length; p += 2) {
       const q = nearestBin[cell(values[p]!) * SIDE + cell(values[p + 1]!)]!;

@@ -5,7 +5,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { adamState, setAdamState } from './adam.js';
 import type { NamedTensor } from './adam.js';
 import { evaluateGenerator } from './evaluate.js';
-import { assertLabBatch } from './lab-batch.js';
+import { assertLabBatch, disposeBatch } from './lab-batch.js';
 import type { LabBatch, LabDataset } from './lab-batch.js';
 import { SeededRandom } from './random.js';
 import { sampleGrid } from './sample-grid.js';
@@ -135,7 +135,7 @@ export function createTrainer<Logs extends Record<string, number>>(parts: Traine
               try {
                 logs = await trainer.step(batch);
               } finally {
-                tf.dispose([batch.L, batch.ab]);
+                disposeBatch(batch);
               }
               position.batch += 1;
               count += 1;

@@ -59,9 +59,9 @@ export function classificationSettings(fn: string, generator: tfl.LayersModel, o
   return settings;
 }
 
-/** The generator's logits and ab on L in training mode, and the classification loss against ab. */
-export function classificationTerms(generator: tfl.LayersModel, L: tf.Tensor4D, ab: tf.Tensor4D, settings: ClassificationSettings): { fakeAb: tf.Tensor4D; loss: tf.Scalar } {
+/** The generator's logits and ab on its input (L, and hints if any) in training mode, and the classification loss against ab. */
+export function classificationTerms(generator: tfl.LayersModel, input: tf.Tensor4D, ab: tf.Tensor4D, settings: ClassificationSettings): { fakeAb: tf.Tensor4D; loss: tf.Scalar } {
   const { model, centres } = classificationView('classificationTerms', generator);
-  const [logits, fakeAb] = model.apply(L, { training: true }) as tf.Tensor4D[];
+  const [logits, fakeAb] = model.apply(input, { training: true }) as tf.Tensor4D[];
   return { fakeAb: fakeAb!, loss: abClassificationLoss(logits!, ab, centres, settings) };
 }

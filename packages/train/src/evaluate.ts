@@ -3,6 +3,7 @@ import { describeValue, invalid, PsnrMeter } from '@colorize/core';
 import { colorize } from '@colorize/lab';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
+import { disposeBatch, generatorInput } from './lab-batch.js';
 import type { LabDataset } from './lab-batch.js';
 import { assertModel } from './options.js';
 
@@ -29,14 +30,15 @@ export async function evaluateGenerator(generator: tfl.LayersModel, data: LabDat
   const grey = new PsnrMeter({ dataRange: 1 });
   for await (const batch of data.batches(0)) {
     const [pred, real, greyRgb] = tf.tidy(() => {
-      const ab = generator.apply(batch.L, { training: false }) as tf.Tensor4D;
+      const ab = generator.apply(generatorInput(batch.L, batch.hints), { training: false }) as tf.Tensor4D;
       return [colorize(batch.L, ab), colorize(batch.L, batch.ab), colorize(batch.L, tf.zerosLike(batch.ab))];
     });
     try {
       await model.update(pred, real);
       await grey.update(greyRgb, real);
     } finally {
-      tf.dispose([pred, real, greyRgb, batch.L, batch.ab]);
+      tf.dispose([pred, real, greyRgb]);
+      disposeBatch(batch);
     }
   }
   return { psnr: model.compute().mean, greyPsnr: grey.compute().mean, images: model.count };

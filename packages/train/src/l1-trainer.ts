@@ -65,9 +65,9 @@ export function createL1Trainer(options: L1TrainerOptions): Trainer<L1Logs> {
     optimizers: { generator: opt },
     config: { optimizer: adam, reconstructionLoss: recLoss, ...(classification ? { classification } : {}), seed },
     seed,
-    async step({ L, ab }, _random, step) {
+    async step({ L, ab, hints }, _random, step) {
       const settings = { reconstructionLoss: recLoss, gradientPenaltyWeight: 0, l1Weight: 1, ...(classification ? { classification } : {}) };
-      const { l1, total } = applyFiniteGradients(opt, vars, await gradients({ loss: 'l1', settings, L, ab }, { generator }), step);
+      const { l1, total } = applyFiniteGradients(opt, vars, await gradients({ loss: 'l1', settings, L, ab, ...(hints ? { hints } : {}) }, { generator }), step);
       return { l1: l1!, reconstruction: total! };
     },
   });

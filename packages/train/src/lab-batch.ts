@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { assertImage, invalid } from '@colorize/core';
 
 /**
@@ -10,6 +10,13 @@ import { assertImage, invalid } from '@colorize/core';
 export interface LabBatch {
   L: tf.Tensor4D;
   ab: tf.Tensor4D;
+  /**
+   * Colour hints for a hint model (`buildUNet({ inChannels: 4 })`), `[b, h, w, 3]`: hint a and
+   * b in model space (0 where none) and a mask (1 where a hint is). The generator then sees
+   * `[L, hint a, hint b, mask]`; the critic and the losses still see L and ab. Training makes
+   * them with `withSimulatedHints`. Absent for an automatic model.
+   */
+  hints?: tf.Tensor4D;
 }
 
 /** Checks a batch's shapes and dtypes. */
@@ -24,7 +31,24 @@ export function assertLabBatch(fn: string, batch: unknown): LabBatch {
   if (ab!.shape[0] !== b || ab!.shape[1] !== h || ab!.shape[2] !== w) {
     throw invalid('INVALID_SHAPE', fn, `batch.ab of shape [${b}, ${h}, ${w}, 2] to match batch.L`, `[${ab!.shape.join(', ')}]`);
   }
+  const { hints } = batch as Partial<LabBatch>;
+  if (hints !== undefined) {
+    assertImage(fn, hints, { ranks: [4], channels: [3], name: 'batch.hints', dtypes: ['float32'] });
+    if (hints.shape[0] !== b || hints.shape[1] !== h || hints.shape[2] !== w) {
+      throw invalid('INVALID_SHAPE', fn, `batch.hints of shape [${b}, ${h}, ${w}, 3] to match batch.L`, `[${hints.shape.join(', ')}]`);
+    }
+  }
   return batch as LabBatch;
+}
+
+/** What the generator sees of a batch: L `[b, h, w, 1]`, or `[L, hint a, hint b, mask]` `[b, h, w, 4]` with hints. */
+export function generatorInput(L: tf.Tensor4D, hints: tf.Tensor4D | undefined): tf.Tensor4D {
+  return hints === undefined ? L : (tf.concat([L, hints], 3) as tf.Tensor4D);
+}
+
+/** Disposes a batch's tensors. */
+export function disposeBatch(batch: LabBatch): void {
+  tf.dispose([batch.L, batch.ab, ...(batch.hints ? [batch.hints] : [])]);
 }
 
 /**

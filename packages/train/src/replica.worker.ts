@@ -63,15 +63,16 @@ async function handle(message: ToReplica): Promise<void> {
     for (const [name, w] of Object.entries(message.models)) models[name as keyof StepModels] = await model(w);
     const L = tf.tensor4d(message.L.data, message.L.shape as [number, number, number, number]);
     const ab = tf.tensor4d(message.ab.data, message.ab.shape as [number, number, number, number]);
+    const hints = message.hints ? tf.tensor4d(message.hints.data, message.hints.shape as [number, number, number, number]) : undefined;
     const alpha = message.alpha ? tf.tensor1d(message.alpha) : undefined;
     try {
-      const { grads, terms } = await localGradients({ loss: message.loss, settings: message.settings, L, ab, ...(alpha ? { alpha } : {}) }, models);
+      const { grads, terms } = await localGradients({ loss: message.loss, settings: message.settings, L, ab, ...(hints ? { hints } : {}), ...(alpha ? { alpha } : {}) }, models);
       const data = grads.map(ownValues);
       tf.dispose(grads);
       const state = Object.fromEntries(Object.entries(models).map(([name, m]) => [name, (m as tfl.LayersModel).nonTrainableWeights.map((v) => ownValues(v.read()))]));
         port.postMessage({ type: 'result', grads: data, terms, state } satisfies FromReplica, [...data, ...Object.values(state).flat()].map((a) => a.buffer as ArrayBuffer));
     } finally {
-      tf.dispose([L, ab, ...(alpha ? [alpha] : [])]);
+      tf.dispose([L, ab, ...(hints ? [hints] : []), ...(alpha ? [alpha] : [])]);
     }
   } else {
     for (const m of built.values()) m.dispose();

@@ -4,6 +4,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { classificationTerms } from './classification-head.js';
 import type { ClassificationSettings } from './classification-head.js';
 import { gradientPenalty } from './gradient-penalty.js';
+import { generatorInput } from './lab-batch.js';
 import { criticLoss, generatorAdversarialLoss, l1Loss, reconstruction } from './losses.js';
 import type { ReconstructionLoss } from './losses.js';
 
@@ -33,6 +34,8 @@ export interface StepLossJob {
   L: tf.Tensor4D;
   /** ab in model space, `[b, h, w, 2]`. */
   ab: tf.Tensor4D;
+  /** A hint model's hints, `[b, h, w, 3]` (see `LabBatch.hints`); absent for an automatic model. */
+  hints?: tf.Tensor4D;
   /** The penalty's interpolation weight per image, `[b]` in [0, 1] (the critic's loss only). */
   alpha?: tf.Tensor1D;
 }
@@ -66,14 +69,14 @@ const training = (model: tfl.LayersModel, x: tf.Tensor): tf.Tensor4D => model.ap
 
 type LossOutput = { total: tf.Scalar; terms: Record<string, tf.Scalar> };
 
-/** The generator's ab on L in training mode, its reconstruction loss against ab, and its L1 (always reported). */
-function reconstructionTerms(generator: tfl.LayersModel, L: tf.Tensor4D, ab: tf.Tensor4D, settings: StepLossSettings): { fakeAb: tf.Tensor4D; l1: tf.Scalar; rec: tf.Scalar } {
+/** The generator's ab on its input (L, and hints if any) in training mode, its reconstruction loss against ab, and its L1 (always reported). */
+function reconstructionTerms(generator: tfl.LayersModel, input: tf.Tensor4D, ab: tf.Tensor4D, settings: StepLossSettings): { fakeAb: tf.Tensor4D; l1: tf.Scalar; rec: tf.Scalar } {
   const kind = settings.reconstructionLoss;
   if (kind === 'classification') {
-    const { fakeAb, loss } = classificationTerms(generator, L, ab, settings.classification!);
+    const { fakeAb, loss } = classificationTerms(generator, input, ab, settings.classification!);
     return { fakeAb, l1: l1Loss(fakeAb, ab), rec: loss };
   }
-  const fakeAb = training(generator, L);
+  const fakeAb = training(generator, input);
   const l1 = l1Loss(fakeAb, ab);
   return { fakeAb, l1, rec: kind === 'l1' ? l1 : reconstruction(kind, fakeAb, ab) };
 }
@@ -87,17 +90,18 @@ function lossFunction(job: StepLossJob, models: StepModels): { fn: () => LossOut
   const { L, ab, settings } = job;
   const { generator } = models;
   const critic = models.critic!;
+  const input = (): tf.Tensor4D => generatorInput(L, job.hints);
   if (job.loss === 'l1') {
     return {
       made: [],
       fn: () => {
-        const { l1, rec } = reconstructionTerms(generator, L, ab, settings);
+        const { l1, rec } = reconstructionTerms(generator, input(), ab, settings);
         return { total: rec, terms: { l1 } };
       },
     };
   }
   if (job.loss === 'critic') {
-    const fakeAb = tf.tidy(() => training(generator, L));
+    const fakeAb = tf.tidy(() => training(generator, input()));
     return {
       made: [fakeAb],
       fn: () => {
@@ -112,7 +116,7 @@ function lossFunction(job: StepLossJob, models: StepModels): { fn: () => LossOut
   return {
     made: [],
     fn: () => {
-      const { fakeAb, l1, rec } = reconstructionTerms(generator, L, ab, settings);
+      const { fakeAb, l1, rec } = reconstructionTerms(generator, input(), ab, settings);
       const adversarial = generatorAdversarialLoss(training(critic, tf.concat([L, fakeAb], 3)));
       return { total: tf.add(adversarial, tf.mul(rec, settings.l1Weight)) as tf.Scalar, terms: { adversarial, l1, reconstruction: rec } };
     },

@@ -122,13 +122,14 @@ export function createWganGpTrainer(options: WganGpTrainerOptions): Trainer<Wgan
     optimizers: { generator: gOpt, critic: dOpt },
     config: { criticSteps, generatorSteps, gradientPenaltyWeight: gpWeight, l1Weight, reconstructionLoss: recLoss, ...(classification ? { classification } : {}), generatorOptimizer: gAdam, criticOptimizer: dAdam, seed, averageDecay },
     seed,
-    async step({ L, ab }, random, step) {
+    async step({ L, ab, hints }, random, step) {
+      const withHints = hints ? { hints } : {};
       const batch = L.shape[0];
       let d: Record<string, number> = { total: NaN, wasserstein: NaN, gp: NaN };
       for (let i = 0; i < criticSteps; i++) {
         const alpha = tf.tensor1d(Array.from({ length: batch }, () => random.next()));
         try {
-          d = applyFiniteGradients(dOpt, dVars, await gradients({ loss: 'critic', settings, L, ab, alpha }, models), step);
+          d = applyFiniteGradients(dOpt, dVars, await gradients({ loss: 'critic', settings, L, ab, alpha, ...withHints }, models), step);
         } finally {
           alpha.dispose();
         }
@@ -138,7 +139,7 @@ export function createWganGpTrainer(options: WganGpTrainerOptions): Trainer<Wgan
       // the trainer was made); a restored trainer is past step 1 and keeps its checkpointed one.
       if (step === 1) average?.reset();
       for (let i = 0; i < generatorSteps; i++) {
-        g = applyFiniteGradients(gOpt, gVars, await gradients({ loss: 'generator', settings, L, ab }, models), step);
+        g = applyFiniteGradients(gOpt, gVars, await gradients({ loss: 'generator', settings, L, ab, ...withHints }, models), step);
         average?.update();
       }
       return { criticLoss: d.total!, wasserstein: d.wasserstein!, gradientPenalty: d.gp!, generatorLoss: g.total!, adversarial: g.adversarial!, l1: g.l1!, reconstruction: g.reconstruction! };

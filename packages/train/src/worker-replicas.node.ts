@@ -47,7 +47,7 @@ export interface WireModel {
 /** Messages to a replica worker. */
 export type ToReplica =
   | { type: 'init'; backend: string; prod: boolean; modules: string[] }
-  | { type: 'job'; loss: StepLossName; settings: StepLossSettings; models: Partial<Record<keyof StepModels, WireModel>>; L: WireTensor; ab: WireTensor; alpha?: Float32Array }
+  | { type: 'job'; loss: StepLossName; settings: StepLossSettings; models: Partial<Record<keyof StepModels, WireModel>>; L: WireTensor; ab: WireTensor; hints?: WireTensor; alpha?: Float32Array }
   | { type: 'close' };
 
 /** Messages from a replica worker. */
@@ -238,9 +238,10 @@ export async function startWorkerReplicas(options: WorkerReplicasOptions = {}): 
           models: Object.fromEntries(used.map((name) => [name, wireModel(r, models[name]!)])),
           L: wireShare(job.L, k + 1),
           ab: wireShare(job.ab, k + 1),
+          ...(job.hints ? { hints: wireShare(job.hints, k + 1) } : {}),
           ...(job.alpha ? { alpha: wireShare(job.alpha, k + 1).data } : {}),
         };
-        const arrays = [...Object.values(message.models).flatMap((m) => m.weights), message.L.data, message.ab.data, message.alpha];
+        const arrays = [...Object.values(message.models).flatMap((m) => m.weights), message.L.data, message.ab.data, message.hints?.data, message.alpha];
         // A worker that fails a job may not have built its models or taken their weights: send
         // everything again next time.
         return request(r, message, arrays.flatMap((a) => (a ? [a.buffer as ArrayBuffer] : []))).then((m) => {
@@ -251,7 +252,7 @@ export async function startWorkerReplicas(options: WorkerReplicasOptions = {}): 
           return m;
         });
       });
-      const mine = { ...job, L: share(job.L, 0), ab: share(job.ab, 0), ...(job.alpha ? { alpha: share(job.alpha, 0) } : {}) };
+      const mine = { ...job, L: share(job.L, 0), ab: share(job.ab, 0), ...(job.hints ? { hints: share(job.hints, 0) } : {}), ...(job.alpha ? { alpha: share(job.alpha, 0) } : {}) };
       let local: StepGradients | undefined;
       try {
         const settled = await Promise.allSettled([localGradients(mine, models), ...remote]);
@@ -276,7 +277,7 @@ export async function startWorkerReplicas(options: WorkerReplicasOptions = {}): 
         const terms = Object.fromEntries(Object.entries(own.terms).map(([n, v]) => [n, done.reduce((acc, m, k) => acc + m.terms[n]! * weight[k + 1]!, v * weight[0]!)]));
         return { grads, terms };
       } finally {
-        tf.dispose([mine.L, mine.ab, ...(mine.alpha ? [mine.alpha] : []), ...(local?.grads ?? [])]);
+        tf.dispose([mine.L, mine.ab, ...(mine.hints ? [mine.hints] : []), ...(mine.alpha ? [mine.alpha] : []), ...(local?.grads ?? [])]);
       }
     },
 

@@ -114,6 +114,35 @@ describe.each(['cpu', 'wasm'] as const)('worker replicas on %s', (backend) => {
     critic.dispose();
   });
 
+  it.each(['l1', 'critic', 'generator'] as StepLossName[])('gives the %s loss of a hint model the whole batch gradient and terms: the hints cross to the worker and count', async (loss) => {
+    const hintGenerator = (): tfl.LayersModel => {
+      const m = tfl.sequential();
+      m.add(tfl.layers.conv2d({ inputShape: [null, null, 4], filters: 6, kernelSize: 3, padding: 'same', activation: 'relu' }));
+      m.add(tfl.layers.conv2d({ filters: 2, kernelSize: 1, activation: 'tanh' }));
+      return m;
+    };
+    const generator = hintGenerator();
+    const critic = buildPatchCritic({ base: 4 });
+    const [n, h, w] = photos.L.shape;
+    const hints = tf.tidy(() => {
+      const mask = tf.cast(tf.greater(tf.randomUniform([n, h, w, 1], 0, 1, 'float32', 3), 0.9), 'float32');
+      return tf.concat([tf.mul(photos.ab, mask), mask], 3) as tf.Tensor4D;
+    });
+    const alpha = tf.tensor1d([0.1, 0.5, 0.9, 0.3, 0.7]);
+    const job: StepLossJob = { loss, settings: { reconstructionLoss: 'l1', gradientPenaltyWeight: 10, l1Weight: 100 }, L: photos.L, ab: photos.ab, hints, alpha };
+    const whole = await localGradients(job, { generator, critic });
+    const shared = await replicas.gradients(job, { generator, critic });
+    expect(relativeError(shared.grads, whole.grads)).toBeLessThan(1e-4);
+    for (const [name, value] of Object.entries(whole.terms)) expect(Math.abs(shared.terms[name]! - value), name).toBeLessThan(1e-5 * Math.max(1, Math.abs(value)));
+    // The hints count: without them (all zero) the loss differs.
+    const zeros = tf.zerosLike(hints);
+    const none = await localGradients({ ...job, hints: zeros }, { generator, critic });
+    expect(Math.abs(none.terms.total! - whole.terms.total!)).toBeGreaterThan(1e-6);
+    tf.dispose([...whole.grads, ...shared.grads, ...none.grads, hints, zeros, alpha]);
+    generator.dispose();
+    critic.dispose();
+  });
+
   it('computes a batch of one on this thread alone, exactly as without replicas', async () => {
     const generator = plainGenerator();
     const L = tf.slice(photos.L, 0, 1) as tf.Tensor4D;

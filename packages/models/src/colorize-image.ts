@@ -3,6 +3,9 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { assertOptions, describeValue, invalid } from '@colorize/core';
 import { recolorRgb8, rgb8ToModelL } from '@colorize/lab';
 
+import { rasterizeHints } from './color-hints.js';
+import type { ColorHint } from './color-hints.js';
+
 /** An 8-bit sRGB image, row-major, 3 (RGB) or 4 (RGBA) bytes per pixel; `ImageData` is one. @group Inference */
 export interface Rgb8Image {
   width: number;
@@ -11,13 +14,23 @@ export interface Rgb8Image {
 }
 
 /**
- * Any engine that maps L to ab in model space, NHWC: given L `[b, h, w, 1]` as a Float32Array
- * and its dims, resolves ab `[b, h, w, 2]`. {@link colorizeImage} accepts one in place of a
- * tfjs model; `onnxPredictor` from `@colorize/models/onnx` makes one from an onnxruntime session.
+ * Any engine that maps L to ab in model space, NHWC: given its input `[b, h, w, c]` as a
+ * Float32Array and its dims, resolves ab `[b, h, w, 2]`. The input is L (c = 1), or for a hint
+ * model `[L, hint a, hint b, mask]` (c = 4, `inChannels: 4`). {@link colorizeImage} accepts one
+ * in place of a tfjs model; `onnxPredictor` from `@colorize/models/onnx` makes one from an
+ * onnxruntime session.
  * @group Inference
  */
 export interface AbPredictor {
-  predictAb(L: Float32Array, dims: readonly [number, number, number, 1]): Promise<Float32Array>;
+  predictAb(input: Float32Array, dims: readonly [number, number, number, number]): Promise<Float32Array>;
+  /** The input's channels: 1 (L) or 4 (a hint model). Defaults to 1. */
+  readonly inChannels?: number;
+}
+
+/** The input channels of a generator: 1 (L) or 4 (L and hints). */
+export function generatorInChannels(generator: tfl.LayersModel | AbPredictor): number {
+  if (typeof (generator as Partial<AbPredictor>).predictAb === 'function') return (generator as AbPredictor).inChannels ?? 1;
+  return (generator as tfl.LayersModel).inputs?.[0]?.shape[3] ?? 1;
 }
 
 /** Options of {@link colorizeImage}. @group Inference */
@@ -31,6 +44,12 @@ export interface ColorizeImageOptions {
   multiple?: number;
   /** Bytes per pixel of `data`: 3 or 4 (alpha is copied to the output). Defaults to `data.length / (width · height)`. */
   channels?: 3 | 4;
+  /**
+   * The user's colour hints, in the photo's own pixels, for a hint model (one with 4 input
+   * channels: `colorize train --hints`, `buildUNet({ inChannels: 4 })`). A hint model given none
+   * colorizes on its own. Defaults to none.
+   */
+  hints?: readonly ColorHint[];
   /**
    * Write the colorized photo into `image.data` itself (its colours replaced, its alpha kept)
    * instead of a new array: one copy of the photo less, for a caller that no longer needs the
@@ -64,7 +83,7 @@ export interface ColorizeImageOptions {
  */
 export async function colorizeImage(generator: tfl.LayersModel | AbPredictor, image: Rgb8Image, options?: ColorizeImageOptions): Promise<Rgb8Image> {
   const fn = 'colorizeImage';
-  const o = assertOptions(fn, options, ['renderSize', 'multiple', 'channels', 'inPlace']);
+  const o = assertOptions(fn, options, ['renderSize', 'multiple', 'channels', 'inPlace', 'hints']);
   const { width, height, data } = image ?? ({} as Rgb8Image);
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || !(data instanceof Uint8Array || data instanceof Uint8ClampedArray)) {
     throw invalid('INVALID_SHAPE', fn, 'an image { width, height, data: 8-bit RGB or RGBA bytes }', describeValue(image));
@@ -84,16 +103,23 @@ export async function colorizeImage(generator: tfl.LayersModel | AbPredictor, im
   if (!Number.isInteger(multiple) || multiple < 1) throw invalid('INVALID_OPTION', fn, 'multiple to be an integer ≥ 1', describeValue(multiple));
   if (typeof renderSize !== 'number' || !Number.isFinite(renderSize) || !(renderSize > 0)) throw invalid('INVALID_OPTION', fn, 'renderSize to be a finite number > 0', describeValue(renderSize));
   const side = Math.max(multiple, Math.round(renderSize / multiple) * multiple);
+  const inChannels = generatorInChannels(generator);
+  if (inChannels !== 1 && inChannels !== 4) throw invalid('INVALID_OPTION', fn, 'a generator with 1 input channel (L) or 4 (L and hints)', `${inChannels}`);
+  if (o.hints !== undefined && o.hints.length > 0 && inChannels !== 4) {
+    throw invalid('INVALID_OPTION', fn, 'a hint model (4 input channels: colorize train --hints) for hints', 'a model of L alone');
+  }
+  const hintInput = inChannels === 4 ? rasterizeHints(o.hints ?? [], { width, height }, side, fn) : undefined;
   // The model's input: L resized to the render size, made only at the pixels the resize reads.
   const smallL = rgb8ToModelL(data, { channels: channels as 3 | 4, size: [height, width], outSize: [side, side] });
+  const input = hintInput === undefined ? smallL : interleave(smallL, hintInput);
   let ab: Float32Array;
   if (isPredictor) {
-    ab = await (generator as AbPredictor).predictAb(smallL, [1, side, side, 1]);
+    ab = await (generator as AbPredictor).predictAb(input, [1, side, side, inChannels]);
     if (!(ab instanceof Float32Array) || ab.length !== side * side * 2) {
       throw invalid('INVALID_SHAPE', fn, `the predictor to give ab as a Float32Array of 1×${side}×${side}×2 values`, describeValue(ab));
     }
   } else {
-    const predicted = tf.tidy(() => (generator as tfl.LayersModel).predict(tf.tensor4d(smallL, [1, side, side, 1])) as tf.Tensor4D);
+    const predicted = tf.tidy(() => (generator as tfl.LayersModel).predict(tf.tensor4d(input, [1, side, side, inChannels])) as tf.Tensor4D);
     try {
       const [b, h, w, c] = predicted.shape;
       if (b !== 1 || h !== side || w !== side || c !== 2) {
@@ -109,4 +135,16 @@ export async function colorizeImage(generator: tfl.LayersModel | AbPredictor, im
   // band of rows at a time (alpha copied).
   const out = recolorRgb8(data, ab, { channels: channels as 3 | 4, size: [height, width], abSize: [side, side] }, o.inPlace === true ? data : undefined);
   return { width, height, data: out };
+}
+
+/** `[L, hint a, hint b, mask]` per pixel from L `[n]` and hints `[n · 3]`. */
+function interleave(L: Float32Array, hints: Float32Array): Float32Array {
+  const out = new Float32Array(L.length * 4);
+  for (let i = 0; i < L.length; i += 1) {
+    out[i * 4] = L[i]!;
+    out[i * 4 + 1] = hints[i * 3]!;
+    out[i * 4 + 2] = hints[i * 3 + 1]!;
+    out[i * 4 + 3] = hints[i * 3 + 2]!;
+  }
+  return out;
 }

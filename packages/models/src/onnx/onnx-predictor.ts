@@ -23,6 +23,7 @@ export type OnnxTensorClass = new (type: 'float32', data: Float32Array, dims: re
  *
  * @param session - an `InferenceSession` with one input L `[b, h, w, 1]` and one output ab `[b, h, w, 2]`.
  * @param Tensor - `ort.Tensor` from the same onnxruntime package.
+ * @param options - `inChannels`: 4 for a hint model's export (input `[b, h, w, 4]`: L and hints). Defaults to 1.
  * @throws {@link @colorize/core!ColorizeError} `INVALID_MODEL_FILE` when the session is not a
  *   one-input, one-output model; the predictor throws `INVALID_SHAPE` when its output is not ab.
  * @example
@@ -35,7 +36,7 @@ export type OnnxTensorClass = new (type: 'float32', data: Float32Array, dims: re
  * ```
  * @group ONNX
  */
-export function onnxPredictor(session: OnnxSessionLike, Tensor: OnnxTensorClass): AbPredictor {
+export function onnxPredictor(session: OnnxSessionLike, Tensor: OnnxTensorClass, options?: { inChannels?: number }): AbPredictor {
   const fn = 'onnxPredictor';
   if (session === null || typeof session !== 'object' || typeof session.run !== 'function' || !Array.isArray(session.inputNames)) {
     throw invalid('INVALID_OPTION', fn, 'an onnxruntime InferenceSession', describeValue(session));
@@ -44,11 +45,14 @@ export function onnxPredictor(session: OnnxSessionLike, Tensor: OnnxTensorClass)
   if (session.inputNames.length !== 1 || session.outputNames.length !== 1) {
     throw new ColorizeError('INVALID_MODEL_FILE', `${fn}: expected a generator with one input (L) and one output (ab), got ${session.inputNames.length} inputs and ${session.outputNames.length} outputs.`);
   }
+  const inChannels = options?.inChannels ?? 1;
+  if (inChannels !== 1 && inChannels !== 4) throw invalid('INVALID_OPTION', fn, 'inChannels 1 (L) or 4 (L and hints)', describeValue(inChannels));
   const input = session.inputNames[0]!;
   const output = session.outputNames[0]!;
   return {
-    async predictAb(L, dims) {
-      const result = (await session.run({ [input]: new Tensor('float32', L, dims) }))[output];
+    inChannels,
+    async predictAb(x, dims) {
+      const result = (await session.run({ [input]: new Tensor('float32', x, dims) }))[output];
       const [b, h, w] = dims;
       const ok = result !== undefined && result.data instanceof Float32Array && result.dims.length === 4 && result.dims[0] === b && result.dims[1] === h && result.dims[2] === w && result.dims[3] === 2;
       if (!ok) {

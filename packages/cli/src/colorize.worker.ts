@@ -10,7 +10,7 @@ import { ColorizeError } from '@colorize/core';
 import { openEngineFromSpec } from './engine.js';
 import type { Engine } from './engine.js';
 import type { Photo } from './images.js';
-import { colorizePhoto, readPhoto, savePhoto } from './images.js';
+import { colorizePhoto, readJob, savePhoto } from './images.js';
 import type { FromWorker, ToWorker } from './pool.js';
 
 tf.env().set('PROD', true);
@@ -51,8 +51,9 @@ async function handle(message: ToWorker): Promise<void> {
     let photo: Photo;
     let rgb: Uint8Array;
     try {
-      photo = await readPhoto(job.input);
-      rgb = await colorizePhoto(photo, engine!.generator, renderSize, engine!.multiple);
+      const read = await readJob(job);
+      photo = read.photo;
+      rgb = await colorizePhoto(photo, engine!.generator, renderSize, engine!.multiple, read.hints);
     } catch (err) {
       await writing;
       fail(index, err);

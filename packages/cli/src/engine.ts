@@ -15,7 +15,7 @@ import { exportedEngine, loadOnnxRuntime, onnxFileEngine } from './onnx-engine.j
  * could not be cached) for onnxruntime, or a tfjs model path and backend.
  */
 export type EngineSpec = { backend: BackendName | undefined } & (
-  | { kind: 'onnx'; path: string | null; bytes: Uint8Array | null }
+  | { kind: 'onnx'; path: string | null; bytes: Uint8Array | null; inChannels: number }
   | { kind: 'tfjs'; path: string }
 );
 
@@ -45,14 +45,15 @@ export async function openEngine(name: 'onnx' | 'tfjs', modelFlag: string | unde
           throw new ColorizeError('IO_ERROR', `--model: cannot read ${path} (${err.message})`, { cause: err });
         }),
       );
-      const info = (readOnnxMetadata(bytes) as { colorize?: { size?: number; depth?: number } } | undefined)?.colorize;
-      const e = await onnxFileEngine(ort, path, threads, bytes);
-      return { generator: e.predictor, trainedSize: info?.size, multiple: 2 ** (info?.depth ?? 4), spec: { kind: 'onnx', path, bytes: null, backend }, release: e.release };
+      const info = (readOnnxMetadata(bytes) as { colorize?: { size?: number; depth?: number; hints?: boolean } } | undefined)?.colorize;
+      const inChannels = info?.hints === true ? 4 : 1;
+      const e = await onnxFileEngine(ort, path, threads, inChannels, bytes);
+      return { generator: e.predictor, trainedSize: info?.size, multiple: 2 ** (info?.depth ?? 4), spec: { kind: 'onnx', path, bytes: null, inChannels, backend }, release: e.release };
     } else {
       const generator = await loadGenerator(modelFlag);
       try {
         const e = await exportedEngine(ort, generator, threads);
-        const spec: EngineSpec = { kind: 'onnx', path: e.path, bytes: e.bytes, backend };
+        const spec: EngineSpec = { kind: 'onnx', path: e.path, bytes: e.bytes, inChannels: e.predictor.inChannels ?? 1, backend };
         return { generator: e.predictor, trainedSize: generator.trainedSize, multiple: generator.multiple, spec, release: e.release };
       } finally {
         generator.model.dispose();
@@ -92,6 +93,6 @@ export async function openEngineFromSpec(spec: EngineSpec, trainedSize: number |
   }
   const ort = await loadOnnxRuntime();
   if (typeof ort === 'string') throw new ColorizeError('UNSUPPORTED', `colorize: ${ort}`);
-  const e = await onnxFileEngine(ort, spec.path ?? spec.bytes!, 1);
+  const e = await onnxFileEngine(ort, spec.path ?? spec.bytes!, 1, spec.inChannels);
   return { generator: e.predictor, trainedSize, multiple, spec, release: e.release };
 }

@@ -1,24 +1,60 @@
-import { mkdir, readdir, stat } from 'node:fs/promises';
-import { dirname, extname, join, relative, resolve } from 'node:path';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 
 import { ColorizeError } from '@colorize/core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { colorizeImage } from '@colorize/models';
-import type { AbPredictor } from '@colorize/models';
+import { assertHints, colorizeImage } from '@colorize/models';
+import type { AbPredictor, ColorHint } from '@colorize/models';
 import { IMAGE_EXTENSIONS } from '@colorize/train';
 import sharp from 'sharp';
 
 /** Largest image the command decodes (pixels). */
 const MAX_PIXELS = 100_000_000;
 
-/** An image file to colorize and where its result goes, relative to the output folder. */
+/** Largest hint file read (bytes): thousands of hints, far more than anyone clicks. */
+const MAX_HINT_FILE_BYTES = 1_000_000;
+
+/** An image file to colorize, where its result goes, and its hint file if it has one. */
 export interface ImageJob {
   input: string;
   output: string;
+  /** A JSON file of colour hints for this photo (`--hints`, or its `<name>.hints.json` sidecar). */
+  hints?: string;
+}
+
+/** The sidecar hint file of a photo: `<name>.hints.json` beside `<name>.jpg`. */
+export function sidecarOf(photo: string): string {
+  return join(dirname(photo), `${basename(photo, extname(photo))}.hints.json`);
+}
+
+const isFile = async (path: string): Promise<boolean> => (await stat(path).catch(() => undefined))?.isFile() ?? false;
+
+/**
+ * Reads and checks a hint file against its photo: a JSON array of `{ x, y, color, radius? }`.
+ * Any fault is one line naming the file and the entry.
+ */
+export async function readHints(path: string, photo: { width: number; height: number }): Promise<readonly ColorHint[]> {
+  const info = await stat(path).catch((err: Error) => {
+    throw new ColorizeError('IO_ERROR', `${path}: cannot read the hint file (${err.message.split('\n')[0]})`, { cause: err });
+  });
+  if (!info.isFile()) throw new ColorizeError('IO_ERROR', `${path}: the hint file is not a regular file`);
+  if (info.size > MAX_HINT_FILE_BYTES) throw new ColorizeError('IO_ERROR', `${path}: the hint file is ${info.size} bytes, more than the ${MAX_HINT_FILE_BYTES} a hint file may be`);
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new ColorizeError('INVALID_OPTION', `${path}: not a valid hint file (${(err as Error).message}); expected a JSON array of { "x": 120, "y": 45, "color": "#a03020" }`, { cause: err });
+  }
+  try {
+    return assertHints(path, value, photo.width, photo.height);
+  } catch (err) {
+    // The library's message names the entry ("hints[2].x"); the file's name leads it.
+    throw new ColorizeError('INVALID_OPTION', (err as Error).message.replace(/hints\[(\d+)\]/g, 'entry $1'), { cause: err });
+  }
 }
 
 /** Expands files and folders into image jobs; a missing path is an error of its own. */
-export async function collectImages(inputs: readonly string[], outDir: string): Promise<{ jobs: ImageJob[]; errors: string[] }> {
+export async function collectImages(inputs: readonly string[], outDir: string, hintFile?: string): Promise<{ jobs: ImageJob[]; errors: string[] }> {
   const jobs: ImageJob[] = [];
   const errors: string[] = [];
   for (const input of inputs) {
@@ -31,12 +67,15 @@ export async function collectImages(inputs: readonly string[], outDir: string): 
       for (const e of entries) {
         if (!e.isFile() || !IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase() as (typeof IMAGE_EXTENSIONS)[number])) continue;
         const full = join(e.parentPath, e.name);
-        jobs.push({ input: full, output: join(outDir, relative(resolve(root, '..'), full)) });
+        const sidecar = sidecarOf(full);
+        jobs.push({ input: full, output: join(outDir, relative(resolve(root, '..'), full)), ...((await isFile(sidecar)) ? { hints: sidecar } : {}) });
       }
     } else {
-      jobs.push({ input, output: join(outDir, resolve(input).split(/[\\/]/).pop()!) });
+      const sidecar = sidecarOf(input);
+      jobs.push({ input, output: join(outDir, resolve(input).split(/[\\/]/).pop()!), ...((await isFile(sidecar)) ? { hints: sidecar } : {}) });
     }
   }
+  if (hintFile !== undefined) for (const job of jobs) job.hints = hintFile;
   return { jobs, errors };
 }
 
@@ -76,15 +115,29 @@ export async function readPhoto(path: string): Promise<Photo> {
 }
 
 /** Colorizes a photo at full resolution with `colorizeImage` (the model's ab joined with the photo's own L). */
-export async function colorizePhoto(photo: Photo, generator: tfl.LayersModel | AbPredictor, renderSize: number, multiple: number): Promise<Uint8Array> {
+export async function colorizePhoto(photo: Photo, generator: tfl.LayersModel | AbPredictor, renderSize: number, multiple: number, hints?: readonly ColorHint[]): Promise<Uint8Array> {
   // In place: the decoded bytes are the command's own, and a photo's copy less is less memory traffic per worker.
-  return (await colorizeImage(generator, { width: photo.width, height: photo.height, data: photo.rgb }, { renderSize, multiple, inPlace: true })).data as Uint8Array;
+  const options = { renderSize, multiple, inPlace: true, ...(hints && hints.length > 0 ? { hints } : {}) };
+  try {
+    return (await colorizeImage(generator, { width: photo.width, height: photo.height, data: photo.rgb }, options)).data as Uint8Array;
+  } catch (err) {
+    if (ColorizeError.isInstance(err) && /a hint model/.test(err.message)) {
+      throw new ColorizeError('INVALID_OPTION', 'hints need a hint model (one trained with colorize train --hints, or the shipped one); this model colorizes from L alone', { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** Reads a job's photo and its hints, if it has a hint file. */
+export async function readJob(job: ImageJob): Promise<{ photo: Photo; hints: readonly ColorHint[] | undefined }> {
+  const photo = await readPhoto(job.input);
+  return { photo, hints: job.hints === undefined ? undefined : await readHints(job.hints, photo) };
 }
 
 /** Reads, colorizes and writes one photo, making the output's folder. */
 export async function colorizeFile(job: ImageJob, engine: { generator: tfl.LayersModel | AbPredictor; multiple: number }, renderSize: number): Promise<void> {
-  const photo = await readPhoto(job.input);
-  const rgb = await colorizePhoto(photo, engine.generator, renderSize, engine.multiple);
+  const { photo, hints } = await readJob(job);
+  const rgb = await colorizePhoto(photo, engine.generator, renderSize, engine.multiple, hints);
   await savePhoto(job.output, photo, rgb);
 }
 

@@ -53,9 +53,9 @@ export async function loadGenerator(path: string | undefined): Promise<LoadedGen
   });
   const inShape = model.inputs[0]?.shape ?? [];
   const outShape = model.outputs[0]?.shape ?? [];
-  if (model.inputs.length !== 1 || inShape.length !== 4 || inShape[3] !== 1 || outShape[3] !== 2) {
+  if (model.inputs.length !== 1 || inShape.length !== 4 || (inShape[3] !== 1 && inShape[3] !== 4) || outShape[3] !== 2) {
     model.dispose();
-    throw new ColorizeError('INVALID_MODEL_FILE', `--model: ${dir} is not a colorize generator (expected input [b, h, w, 1] and output [b, h, w, 2], got [${inShape.join(', ')}] → [${outShape.join(', ')}]).`);
+    throw new ColorizeError('INVALID_MODEL_FILE', `--model: ${dir} is not a colorize generator (expected input [b, h, w, 1], or [b, h, w, 4] for a hint model, and output [b, h, w, 2], got [${inShape.join(', ')}] → [${outShape.join(', ')}]).`);
   }
   const meta = (model.getUserDefinedMetadata() as { colorize?: { size?: number; depth?: number; classPrior?: number[] } } | undefined)?.colorize;
   const pools = model.layers.filter((l) => l.getClassName() === 'MaxPooling2D').length;

@@ -3,6 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { ColorizeError, writeFileAtomic } from '@colorize/core';
+import { generatorInChannels } from '@colorize/models';
 import type { AbPredictor } from '@colorize/models';
 import { exportOnnx, onnxPredictor } from '@colorize/models/onnx';
 import { cacheDir } from '@colorize/train';
@@ -58,10 +59,10 @@ async function session(ort: Ort, source: string | Uint8Array, label: string, thr
  * An onnxruntime session of an ONNX file (given with `--model`, or a cached export) or of its
  * bytes. `contents`: the file's bytes when the caller has already read them (not read again).
  */
-export async function onnxFileEngine(ort: Ort, file: string | Uint8Array, threads?: number, contents?: Uint8Array): Promise<OnnxEngine> {
+export async function onnxFileEngine(ort: Ort, file: string | Uint8Array, threads: number | undefined, inChannels: number, contents?: Uint8Array): Promise<OnnxEngine> {
   const inFile = typeof file === 'string';
   const s = await session(ort, contents ?? file, inFile ? file : 'the exported model', threads);
-  return { predictor: onnxPredictor(s, ort.Tensor), path: inFile ? file : null, bytes: inFile ? null : file, release: () => s.release() };
+  return { predictor: onnxPredictor(s, ort.Tensor, { inChannels }), path: inFile ? file : null, bytes: inFile ? null : file, release: () => s.release() };
 }
 
 /**
@@ -71,13 +72,14 @@ export async function onnxFileEngine(ort: Ort, file: string | Uint8Array, thread
  * A cached file that onnxruntime refuses is exported again.
  */
 export async function exportedEngine(ort: Ort, generator: LoadedGenerator, threads?: number): Promise<OnnxEngine> {
+  const inChannels = generatorInChannels(generator.model);
   const hash = await modelHash(generator.jsonPath);
   const candidates = [join(dirname(generator.jsonPath), `model.${hash}.onnx`), join(cacheDir(), 'onnx', `${hash}.onnx`)];
   for (const file of candidates) {
     const bytes = await readFile(file).catch(() => undefined);
     if (bytes === undefined) continue;
     const s = await session(ort, new Uint8Array(bytes), file, threads).catch(() => undefined);
-    if (s !== undefined) return { predictor: onnxPredictor(s, ort.Tensor), path: file, bytes: null, release: () => s.release() };
+    if (s !== undefined) return { predictor: onnxPredictor(s, ort.Tensor, { inChannels }), path: file, bytes: null, release: () => s.release() };
   }
   const bytes = exportOnnx(generator.model);
   let path: string | null = null;
@@ -92,5 +94,5 @@ export async function exportedEngine(ort: Ort, generator: LoadedGenerator, threa
     }
   }
   const s = await session(ort, bytes, `the export of ${generator.path}`, threads);
-  return { predictor: onnxPredictor(s, ort.Tensor), path, bytes: path === null ? bytes : null, release: () => s.release() };
+  return { predictor: onnxPredictor(s, ort.Tensor, { inChannels }), path, bytes: path === null ? bytes : null, release: () => s.release() };
 }

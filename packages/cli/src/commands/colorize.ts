@@ -29,6 +29,11 @@ Options:
                           one-thread engine (default: one per core)
   --timeout <s>           seconds one photo may take in a folder before it is given up as
                           failed (default 120): a hostile file cannot stall the run
+  --hints <file>          colour hints for the photo (one photo only): a JSON array of
+                          { "x": 120, "y": 45, "color": "#a03020", "radius": 2 } in the photo's
+                          own pixels (0-based, y down; radius in pixels, default 2); only the
+                          colour's a, b are used. Any photo's <name>.hints.json beside it is
+                          used by itself. Hints need a hint model (the shipped one is)
   --backend <name>        tfjs backend: tensorflow | webgpu | wasm | cpu (default: the fastest
                           available); with the onnx engine it only resizes
 
@@ -52,6 +57,7 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
       engine: { type: 'string' },
       jobs: { type: 'string', short: 'j' },
       timeout: { type: 'string' },
+      hints: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -64,7 +70,8 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
   if (engineFlag !== 'onnx' && engineFlag !== 'tfjs') throw new UsageError(`--engine: expected onnx or tfjs, got "${engineFlag}".`);
   const renderFlag = values['render-size'] === undefined ? undefined : intFlag('render-size', values['render-size'], 256, 16);
   const outDir = resolve(values.out ?? 'colorized');
-  const { jobs, errors } = await collectImages(positionals, outDir);
+  const { jobs, errors } = await collectImages(positionals, outDir, values.hints === undefined ? undefined : resolve(values.hints));
+  if (values.hints !== undefined && jobs.length > 1) throw new UsageError(`--hints is for one photo; for ${jobs.length}, put each photo's hints beside it as <name>.hints.json.`);
   for (const e of errors) io.err(`colorize: ${e}\n`);
   if (jobs.length === 0) return 1;
   const backend = values.backend as BackendName | undefined;
@@ -111,6 +118,7 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
     bar.done();
     if (script === null) await engine.release();
   }
-  if (jobs.length > 1) io.out(`colorized ${done} of ${jobs.length} images into ${outDir}\n`);
+  const hinted = jobs.filter((j) => j.hints !== undefined).length;
+  if (jobs.length > 1) io.out(`colorized ${done} of ${jobs.length} images${hinted > 0 ? ` (${hinted} with hints)` : ''} into ${outDir}\n`);
   return failed > 0 ? 1 : 0;
 }

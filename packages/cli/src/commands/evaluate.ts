@@ -5,8 +5,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { colorfulness, fileSystem, initBackend, psnr, ssim } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
 import { abGamutBins, colorize } from '@colorize/lab';
-import { setAnnealingTemperature, setClassBias } from '@colorize/models';
-import { abClassWeights } from '@colorize/train';
+import { generatorInChannels, rasterizeHints, setAnnealingTemperature, setClassBias } from '@colorize/models';
+import { abClassWeights, hintSeed, revealHints } from '@colorize/train';
 import type { Split } from '@colorize/train';
 
 import { openData } from '../data-source.js';
@@ -36,6 +36,10 @@ Options:
                           photos' colour frequencies kept in the model; 1 for none. Lower is
                           more colourful; a model trained with --rebalance 1 can so be tried
                           at several λ on validation photos without training again
+  --hints <N[,N…]>        a hint model (train --hints): reveal N hints of each photo's real
+                          colours (points uniform over the photo, seeded by its file name and
+                          N; each the mean sRGB of the 5×5 pixels there) to the model, which
+                          sees the grey photo; one report per N (e.g. 0,1,2,5,10,20,50,100)
   --save <dir>            write the model, decoding at the --temperature and --rebalance given
                           (as trained otherwise), to <dir>, a model folder for colorize --model
   --backend <name>        tensorflow | webgpu | wasm | cpu (default: the fastest available)
@@ -46,6 +50,7 @@ Examples:
   colorize eval --model runs/mine --data ~/photos --split validation --json
   colorize eval --model runs/classes --data demo --split validation --temperature 0.3
   colorize eval --model runs/classes --data demo --split validation --rebalance 0.9 --save runs/classes-0.9
+  colorize eval --model runs/hints --data demo --hints 0,1,2,5,10,20,50,100
 `;
 
 export interface EvalRow {
@@ -63,6 +68,8 @@ export interface EvalReport {
   /** The classification head's decoding, where --temperature or --rebalance changed it. */
   temperature?: number;
   rebalance?: number;
+  /** Hints revealed to a hint model per photo (absent: none given). */
+  hints?: number;
   data: string;
   split: Split;
   size: number;
@@ -102,9 +109,14 @@ async function saveDecoding(from: LoadedGenerator, out: string, options: { tempe
  * Runs the evaluation; shared by `eval` and `demo`. With `save`, also writes the model as it
  * decoded (`saveDecoding`).
  */
-export async function evaluateModel(options: { model?: string; data: string; split: Split; size?: number; seed: number; temperature?: number; rebalance?: number; save?: string }): Promise<{ report: EvalReport; grid: { L: tf.Tensor4D; ab: tf.Tensor4D; pred: tf.Tensor4D } }> {
+export async function evaluateModel(options: { model?: string; data: string; split: Split; size?: number; seed: number; temperature?: number; rebalance?: number; save?: string; hints?: number }): Promise<{ report: EvalReport; grid: { L: tf.Tensor4D; ab: tf.Tensor4D; pred: tf.Tensor4D } }> {
   const generator = await loadGenerator(options.model);
   setDecoding(generator.model, generator, options);
+  const hintModel = generatorInChannels(generator.model) === 4;
+  if (options.hints !== undefined && !hintModel) {
+    generator.model.dispose();
+    throw new UsageError(`--hints needs a hint model (colorize train --hints); ${generator.jsonPath} colorizes from L alone.`);
+  }
   const size = options.size ?? generator.trainedSize ?? 128;
   const data = await openData(options.data, { split: options.split, size, seed: options.seed, batchSize: 64, shuffle: false, flip: false });
   const rows: EvalRow[] = [];
@@ -112,7 +124,9 @@ export async function evaluateModel(options: { model?: string; data: string; spl
   const abs: tf.Tensor4D[] = [];
   const preds: tf.Tensor4D[] = [];
   for await (const batch of data.batches(0)) {
-    const pred = generator.model.predict(batch.L) as tf.Tensor4D;
+    const input = hintModel ? await hintInput(batch.L, batch.ab, data.files.slice(rows.length), options.hints ?? 0) : batch.L;
+    const pred = generator.model.predict(input) as tf.Tensor4D;
+    if (input !== batch.L) input.dispose();
     const [rgb, real, grey] = tf.tidy(() => [colorize(batch.L, pred), colorize(batch.L, batch.ab), colorize(batch.L, tf.zerosLike(batch.ab))]);
     const metrics = {
       psnr: await psnr(rgb, real, { dataRange: 1 }),
@@ -140,7 +154,25 @@ export async function evaluateModel(options: { model?: string; data: string; spl
   generator.model.dispose();
   if (options.save !== undefined) await saveDecoding(generator, options.save, options);
   const decoding = { ...(options.temperature === undefined ? {} : { temperature: options.temperature }), ...(options.rebalance === undefined ? {} : { rebalance: options.rebalance }) };
-  return { report: { model: generator.path, ...decoding, data: options.data, split: options.split, size, images: rows, mean }, grid };
+  return { report: { model: generator.path, ...decoding, ...(options.hints === undefined ? {} : { hints: options.hints }), data: options.data, split: options.split, size, images: rows, mean }, grid };
+}
+
+/**
+ * A hint model's input for a batch: `[L, hint a, hint b, mask]` with `count` hints revealed from
+ * each image's real colours (`revealHints`, seeded by its file name and the count).
+ */
+async function hintInput(L: tf.Tensor4D, ab: tf.Tensor4D, files: readonly string[], count: number): Promise<tf.Tensor4D> {
+  const [n, h, w] = L.shape;
+  const rgb = tf.tidy(() => tf.round(tf.mul(tf.clipByValue(colorize(L, ab), 0, 1), 255)));
+  const bytes = Uint8Array.from(await rgb.data());
+  rgb.dispose();
+  const hints = new Float32Array(n * h * w * 3);
+  for (let i = 0; i < n; i += 1) {
+    const image = { width: w, height: h, data: bytes.subarray(i * h * w * 3, (i + 1) * h * w * 3) };
+    const name = files[i]!.split(/[\\/]/).pop()!;
+    hints.set(rasterizeHints(revealHints(image, count, { seed: hintSeed(name, count) }), image, h), i * h * w * 3);
+  }
+  return tf.tidy(() => tf.concat([L, tf.tensor4d(hints, [n, h, w, 3])], 3) as tf.Tensor4D);
 }
 
 export function formatReport(r: EvalReport): string {
@@ -149,7 +181,7 @@ export function formatReport(r: EvalReport): string {
   const line = (file: string, x: Omit<EvalRow, 'file'>) =>
     `${file.padEnd(width)}  ${x.psnr.toFixed(2).padStart(6)}  ${x.greyPsnr.toFixed(2).padStart(6)}  ${x.ssim.toFixed(3)}  ${x.greySsim.toFixed(3)}  ${x.colorfulness.toFixed(1).padStart(5)}  ${x.realColorfulness.toFixed(1).padStart(5)}\n`;
   const decoding = [r.temperature === undefined ? '' : `temperature ${r.temperature}`, r.rebalance === undefined ? '' : `rebalance ${r.rebalance}`].filter(Boolean).join(', ');
-  let out = `model ${r.model}${decoding ? ` (decoded at ${decoding})` : ''}\ndata ${r.data}, split ${r.split}, ${r.images.length} images at ${r.size} px\n\n`;
+  let out = `model ${r.model}${decoding ? ` (decoded at ${decoding})` : ''}${r.hints === undefined ? '' : `, ${r.hints} hints per photo`}\ndata ${r.data}, split ${r.split}, ${r.images.length} images at ${r.size} px\n\n`;
   out += `${'image'.padEnd(width)}  ${'PSNR'.padStart(6)}  ${'grey'.padStart(6)}  SSIM   grey   color  real\n`;
   for (const row of r.images) out += line(name(row.file), row);
   out += line('mean', r.mean);
@@ -170,6 +202,7 @@ export async function evalCommand(args: string[], io: CliIO): Promise<number> {
       temperature: { type: 'string' },
       rebalance: { type: 'string' },
       save: { type: 'string' },
+      hints: { type: 'string' },
       backend: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -189,18 +222,49 @@ export async function evalCommand(args: string[], io: CliIO): Promise<number> {
   const rebalance = values.rebalance === undefined ? undefined : numberFlag('rebalance', values.rebalance, 1);
   if (rebalance !== undefined && !(rebalance >= 0 && rebalance <= 1)) throw new UsageError(`--rebalance expects λ in [0, 1], got "${values.rebalance}".`);
   if (values.save !== undefined && temperature === undefined && rebalance === undefined) throw new UsageError('--save writes the model decoding as --temperature and --rebalance set it; give one of them.');
-  const { report, grid } = await evaluateModel({
-    ...(values.model ? { model: values.model } : {}),
-    data: values.data,
-    split,
-    ...(size ? { size } : {}),
-    seed: intFlag('seed', values.seed, 0, 0),
-    ...(temperature === undefined ? {} : { temperature }),
-    ...(rebalance === undefined ? {} : { rebalance }),
-    ...(values.save === undefined ? {} : { save: values.save }),
-  });
-  tf.dispose([grid.L, grid.ab, grid.pred]);
-  io.out(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+  const hintCounts = values.hints === undefined ? [undefined] : parseHintCounts(values.hints);
+  if (values.save !== undefined && values.hints !== undefined) throw new UsageError('--save and --hints are separate evaluations; give one of them.');
+  const reports: EvalReport[] = [];
+  for (const hints of hintCounts) {
+    const { report, grid } = await evaluateModel({
+      ...(values.model ? { model: values.model } : {}),
+      data: values.data,
+      split,
+      ...(size ? { size } : {}),
+      seed: intFlag('seed', values.seed, 0, 0),
+      ...(temperature === undefined ? {} : { temperature }),
+      ...(rebalance === undefined ? {} : { rebalance }),
+      ...(values.save === undefined ? {} : { save: values.save }),
+      ...(hints === undefined ? {} : { hints }),
+    });
+    tf.dispose([grid.L, grid.ab, grid.pred]);
+    reports.push(report);
+  }
+  if (values.json) io.out(`${JSON.stringify(values.hints === undefined ? reports[0] : reports, null, 2)}\n`);
+  else if (reports.length === 1) io.out(formatReport(reports[0]!));
+  else io.out(formatHintSummary(reports));
   if (values.save !== undefined) io.err(`colorize eval: wrote the model, decoding as evaluated, to ${values.save}\n`);
   return 0;
+}
+
+/** `--hints`: counts of hints, each an integer ≥ 0, comma-separated. */
+function parseHintCounts(value: string): number[] {
+  const counts = value.split(',').map((v) => Number(v.trim()));
+  if (counts.length === 0 || counts.some((n) => !Number.isInteger(n) || n < 0 || n > 10_000)) {
+    throw new UsageError(`--hints expects counts of hints per photo, integers in [0, 10000] separated by commas (e.g. 0,1,10), got "${value}".`);
+  }
+  return counts;
+}
+
+/** One line per hint count: PSNR beside the grey baseline, and colorfulness. */
+export function formatHintSummary(reports: readonly EvalReport[]): string {
+  const r = reports[0]!;
+  let out = `model ${r.model}\ndata ${r.data}, split ${r.split}, ${r.images.length} images at ${r.size} px; hints revealed from the real colours\n\n`;
+  out += 'hints    PSNR    grey   difference  colorfulness\n';
+  for (const x of reports) {
+    const m = x.mean;
+    const d = m.psnr - m.greyPsnr;
+    out += `${String(x.hints ?? 0).padStart(5)}  ${m.psnr.toFixed(2).padStart(6)}  ${m.greyPsnr.toFixed(2).padStart(6)}  ${`${d >= 0 ? '+' : ''}${d.toFixed(2)} dB`.padStart(10)}  ${`${((100 * m.colorfulness) / m.realColorfulness).toFixed(0)} %`.padStart(12)}\n`;
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import { ColorizeError, fileSystem, initBackend, writeFileAtomic } from '@colori
 import type { BackendName } from '@colorize/core';
 import { buildPatchCritic, buildUNet } from '@colorize/models';
 import { abGamutBins } from '@colorize/lab';
-import { abClassPrior, abClassWeights, createL1Trainer, createWganGpTrainer, fileCheckpoints, startWorkerReplicas } from '@colorize/train';
+import { abClassPrior, abClassWeights, createL1Trainer, createWganGpTrainer, deriveSeed, fileCheckpoints, startWorkerReplicas, withSimulatedHints } from '@colorize/train';
 import type { GradientReplicas, LabBatch, SampleGrid, Trainer, TrainingCallbacks } from '@colorize/train';
 import sharp from 'sharp';
 
@@ -58,6 +58,10 @@ Options:
   --gan-lr <x>            Adam learning rate of both models in WGAN-GP, where a lower rate
                           than pretraining's can keep the colours the L1 phase learned
                           (default: --lr)
+  --hints                 train a hint model: the U-Net sees L and colour hints simulated from
+                          the real colours (Zhang et al. 2017: a geometric number of patches
+                          per photo, 7 on average and none one time in eight, each 1-9 px set
+                          to its mean colour), so it colorizes with or without a user's hints
   --random-crop <a,b>     random resized crops of a…b of the short side (default: centre crop)
   --seed <n>              split, shuffle, augmentation and penalty seed (default 0)
   --backend <name>        tensorflow | webgpu | wasm | cpu (default: the fastest available)
@@ -108,6 +112,8 @@ interface TrainConfig {
   seed: number;
   /** A folder whose photos join the training split only (absolute path). */
   extraTrain?: string | null;
+  /** A hint model: the generator sees `[L, hint a, hint b, mask]` (absent in runs made before the flag: false). */
+  hints?: boolean;
 }
 
 function parseCrop(value: string | undefined): [number, number] | null {
@@ -151,6 +157,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       backend: { type: 'string' },
       workers: { type: 'string' },
       resume: { type: 'boolean', default: false },
+      hints: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -206,6 +213,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       randomCrop: parseCrop(values['random-crop']),
       seed: intFlag('seed', values.seed, 0, 0),
       extraTrain: values['extra-train'] === undefined ? null : resolve(values['extra-train']),
+      hints: values.hints === true,
     };
     if (values.data === undefined) throw new UsageError('--data is required: demo, flowers102, a folder of photos or a .tgz archive.');
   }
@@ -239,8 +247,11 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
   const skipped: string[] = [];
   const common = { size: config.size, batchSize: config.batch, seed: config.seed, onSkip: (path: string, reason: string) => skipped.push(`${path}: ${reason}`) };
   const extraTrainFiles = config.extraTrain ? [config.extraTrain] : [];
-  const trainData = await openData(config.data, { ...common, split: 'train', randomCrop: config.randomCrop, extraTrainFiles }, io.err);
-  const validation = await openData(config.data, { ...common, split: 'validation' });
+  const openedTrain = await openData(config.data, { ...common, split: 'train', randomCrop: config.randomCrop, extraTrainFiles }, io.err);
+  const openedValidation = await openData(config.data, { ...common, split: 'validation' });
+  // A hint model trains and validates on simulated hints; validation's are the same each epoch.
+  const trainData = config.hints ? withSimulatedHints(openedTrain, { seed: deriveSeed(config.seed, 1) }) : openedTrain;
+  const validation = config.hints ? withSimulatedHints(openedValidation, { seed: deriveSeed(config.seed, 2) }) : openedValidation;
   for (const s of skipped) io.err(`colorize train: skipped ${s}\n`);
   await mkdir(join(out, 'samples'), { recursive: true });
   const classification = config.reconstruction === 'classification';
@@ -254,9 +265,9 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
   if (!resume) await writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
   io.err(`colorize train: ${trainData.size} training and ${validation.size} validation images at ${config.size} px, on ${backend}${replicas ? ` with ${replicas.count} replicas (data parallel)` : ''}; writing to ${out}\n`);
 
-  const generator = buildUNet({ base: config.base, depth: config.depth, upsample: config.upsample, ...(classification ? { head: 'classification' as const, temperature: config.temperature ?? 0.38 } : {}) });
+  const generator = buildUNet({ base: config.base, depth: config.depth, upsample: config.upsample, inChannels: config.hints ? 4 : 1, ...(classification ? { head: 'classification' as const, temperature: config.temperature ?? 0.38 } : {}) });
   const critic = buildPatchCritic({ base: config.base, norm: config.criticNorm ?? 'instance' });
-  const metadata = { colorize: { size: config.size, data: config.data, base: config.base, depth: config.depth, ...(config.classPrior ? { classPrior: config.classPrior } : {}) } };
+  const metadata = { colorize: { size: config.size, data: config.data, base: config.base, depth: config.depth, ...(config.hints ? { hints: true } : {}), ...(config.classPrior ? { classPrior: config.classPrior } : {}) } };
   generator.setUserDefinedMetadata(metadata);
   const adam = { learningRate: config.lr };
   const ganAdam = { learningRate: config.ganLr ?? config.lr };
@@ -335,7 +346,7 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
     return 0;
   } finally {
     process.removeListener('SIGINT', onSigint);
-    tf.dispose([samples.L, samples.ab]);
+    tf.dispose([samples.L, samples.ab, ...(samples.hints ? [samples.hints] : [])]);
     pretrainer.dispose();
     gan.dispose();
   }
@@ -343,22 +354,21 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
 
 /** The first `n` images of a dataset's first epoch, as one batch. */
 async function firstBatch(data: { batches(epoch: number): AsyncIterable<LabBatch> }, n: number): Promise<LabBatch> {
-  const Ls: tf.Tensor4D[] = [];
-  const abs: tf.Tensor4D[] = [];
+  const parts: LabBatch[] = [];
   let have = 0;
   for await (const b of data.batches(0)) {
-    Ls.push(b.L);
-    abs.push(b.ab);
+    parts.push(b);
     have += b.L.shape[0];
     if (have >= n) break;
   }
   const batch = tf.tidy(() => {
-    const L = tf.concat(Ls, 0) as tf.Tensor4D;
-    const ab = tf.concat(abs, 0) as tf.Tensor4D;
-    const k = Math.min(n, L.shape[0]);
-    return { L: tf.slice(L, 0, k) as tf.Tensor4D, ab: tf.slice(ab, 0, k) as tf.Tensor4D };
+    const join = (key: keyof LabBatch): tf.Tensor4D => {
+      const all = tf.concat(parts.map((p) => p[key]!), 0) as tf.Tensor4D;
+      return tf.slice(all, 0, Math.min(n, all.shape[0])) as tf.Tensor4D;
+    };
+    return { L: join('L'), ab: join('ab'), ...(parts[0]?.hints ? { hints: join('hints') } : {}) };
   });
-  tf.dispose([...Ls, ...abs]);
+  tf.dispose(parts.flatMap((p) => [p.L, p.ab, ...(p.hints ? [p.hints] : [])]));
   return batch;
 }
 

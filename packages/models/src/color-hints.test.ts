@@ -5,7 +5,7 @@ import { AB_SCALE, rgb8ToModelLab, rgbToLabPixel } from '@colorize/lab';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { TEST_BACKENDS } from '../../../scripts/test-backends.js';
-import { assertHints, hintColorToAb, rasterizeHints } from './color-hints.js';
+import { assertHints, hintColorToAb, paintHints, rasterizeHints } from './color-hints.js';
 import { colorizeImage } from './colorize-image.js';
 import { buildUNet } from './unet.js';
 
@@ -67,6 +67,35 @@ describe('hint colours and rasterizing', () => {
     expect(() => rasterizeHints([{ x: 1, y: 1, color: '#000000', colour: 1 } as never], size, 16)).toThrow(/hints\[0\] to have only x, y, color and radius, got a key "colour"/);
     expect(() => rasterizeHints([null as never], size, 16)).toThrow(/hints\[0\] as \{ x, y, color, radius\? \}/);
   });
+
+  it('paints each hint\'s square with its a, b and the pixel\'s own L, and nothing else', () => {
+    const width = 12;
+    const height = 9;
+    const data = new Uint8Array(width * height * 4);
+    for (let p = 0; p < width * height; p += 1) data.set([90 + p, 90 + p, 90 + p, 200], p * 4);
+    const before = Uint8Array.from(data);
+    paintHints(data, { width, height, channels: 4 }, [{ x: 3, y: 4, color: '#a06040', radius: 1.5 }, { x: 11, y: 0, color: [60, 90, 160] }]);
+    const [, ha, hb] = rgbToLabPixel([0xa0 / 255, 0x60 / 255, 0x40 / 255]);
+    let painted = 0;
+    for (let y = 0; y < height; y += 1) {
+      for (let x = 0; x < width; x += 1) {
+        const i = (y * width + x) * 4;
+        const inFirst = Math.abs(x - 3) <= 1.5 && Math.abs(y - 4) <= 1.5;
+        const inSecond = Math.abs(x - 11) <= 2 && y <= 2;
+        expect(data[i + 3]).toBe(200);
+        if (!inFirst && !inSecond) {
+          expect(Array.from(data.subarray(i, i + 4))).toEqual(Array.from(before.subarray(i, i + 4)));
+          continue;
+        }
+        painted += 1;
+        const [L, a, b] = rgbToLabPixel([data[i]! / 255, data[i + 1]! / 255, data[i + 2]! / 255]);
+        const [L0] = rgbToLabPixel([before[i]! / 255, before[i + 1]! / 255, before[i + 2]! / 255]);
+        expect(Math.abs(L - L0)).toBeLessThan(0.5);
+        if (inFirst) expect(Math.hypot(a - ha, b - hb)).toBeLessThan(AB_8BIT_TOLERANCE * 1.5);
+      }
+    }
+    expect(painted).toBe(9 + 9);
+  });
 });
 
 describe.each(TEST_BACKENDS)('colorizeImage with hints on %s', (backend) => {
@@ -107,7 +136,7 @@ describe.each(TEST_BACKENDS)('colorizeImage with hints on %s', (backend) => {
     const out = await colorizeImage(hintModel, image, { renderSize: 16, multiple: 4 });
     expect(out.data.length).toBe(20 * 20 * 3);
     await expect(colorizeImage(plain, image, { renderSize: 16, multiple: 4, hints: [{ x: 1, y: 1, color: '#ff0000' }] })).rejects.toThrow(
-      /colorizeImage: expected a hint model \(4 input channels: colorize train --hints\) for hints, got a model of L alone/,
+      /colorizeImage: expected a hint model \(4 or 6 input channels: colorize train --hints\) for hints, got a model of L alone/,
     );
     await expect(colorizeImage(hintModel, image, { renderSize: 16, multiple: 4, hints: [{ x: 20, y: 1, color: '#ff0000' }] })).rejects.toThrow(/colorizeImage: expected hints\[0\]\.x in \[0, 19\]/);
     hintModel.dispose();

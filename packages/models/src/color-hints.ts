@@ -1,5 +1,5 @@
 import { describeValue, invalid } from '@colorize/core';
-import { AB_SCALE, rgbToLabPixel } from '@colorize/lab';
+import { AB_SCALE, labToRgbPixel, rgbToLabPixel } from '@colorize/lab';
 
 /**
  * A user's colour hint: "this point of the photo has this colour". Only the colour's a and b
@@ -99,4 +99,30 @@ export function rasterizeHints(hints: readonly ColorHint[], photo: { width: numb
     }
   }
   return out;
+}
+
+/**
+ * Gives each hint's square of a colorized photo the hint's colour exactly, as the user asked:
+ * every pixel within `radius` of (x, y) keeps its own L and takes the hint's a and b (sRGB
+ * clipped where that colour is outside the gamut at that L). Later hints paint over earlier ones.
+ * In place.
+ *
+ * @param data - the colorized photo, 8-bit RGB or RGBA, `width × height × channels` bytes.
+ * @param hints - checked hints in its pixels (see {@link assertHints}).
+ * @group Hints
+ */
+export function paintHints(data: Uint8Array | Uint8ClampedArray, photo: { width: number; height: number; channels: 3 | 4 }, hints: readonly ColorHint[]): void {
+  const { width, height, channels } = photo;
+  for (const h of hints) {
+    const [a, b] = hintColorToAb(h.color, 'paintHints');
+    const r = h.radius ?? DEFAULT_HINT_RADIUS;
+    for (let y = Math.max(0, Math.ceil(h.y - r)); y <= Math.min(height - 1, Math.floor(h.y + r)); y += 1) {
+      for (let x = Math.max(0, Math.ceil(h.x - r)); x <= Math.min(width - 1, Math.floor(h.x + r)); x += 1) {
+        const i = (y * width + x) * channels;
+        const [L] = rgbToLabPixel([data[i]! / 255, data[i + 1]! / 255, data[i + 2]! / 255]);
+        const rgb = labToRgbPixel([L, a, b], { clip: true });
+        for (let c = 0; c < 3; c += 1) data[i + c] = Math.round(rgb[c]! * 255);
+      }
+    }
+  }
 }

@@ -3,8 +3,9 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { assertOptions, describeValue, invalid } from '@colorize/core';
 import { recolorRgb8, rgb8ToModelL } from '@colorize/lab';
 
-import { rasterizeHints } from './color-hints.js';
+import { paintHints, rasterizeHints } from './color-hints.js';
 import type { ColorHint } from './color-hints.js';
+import { spreadHints } from './spread-hints.js';
 
 /** An 8-bit sRGB image, row-major, 3 (RGB) or 4 (RGBA) bytes per pixel; `ImageData` is one. @group Inference */
 export interface Rgb8Image {
@@ -16,18 +17,19 @@ export interface Rgb8Image {
 /**
  * Any engine that maps L to ab in model space, NHWC: given its input `[b, h, w, c]` as a
  * Float32Array and its dims, resolves ab `[b, h, w, 2]`. The input is L (c = 1), or for a hint
- * model `[L, hint a, hint b, mask]` (c = 4, `inChannels: 4`). {@link colorizeImage} accepts one
+ * model `[L, hint a, hint b, mask]` (c = 4, `inChannels: 4`), or those and the hints spread by
+ * {@link spreadHints} (c = 6, `inChannels: 6`). {@link colorizeImage} accepts one
  * in place of a tfjs model; `onnxPredictor` from `@colorize/models/onnx` makes one from an
  * onnxruntime session.
  * @group Inference
  */
 export interface AbPredictor {
   predictAb(input: Float32Array, dims: readonly [number, number, number, number]): Promise<Float32Array>;
-  /** The input's channels: 1 (L) or 4 (a hint model). Defaults to 1. */
+  /** The input's channels: 1 (L), 4 (a hint model) or 6 (a hint model that also sees the spread hints). Defaults to 1. */
   readonly inChannels?: number;
 }
 
-/** The input channels of a generator: 1 (L) or 4 (L and hints). */
+/** The input channels of a generator: 1 (L), 4 (L and hints) or 6 (L, hints and the spread hints). */
 export function generatorInChannels(generator: tfl.LayersModel | AbPredictor): number {
   if (typeof (generator as Partial<AbPredictor>).predictAb === 'function') return (generator as AbPredictor).inChannels ?? 1;
   return (generator as tfl.LayersModel).inputs?.[0]?.shape[3] ?? 1;
@@ -45,9 +47,10 @@ export interface ColorizeImageOptions {
   /** Bytes per pixel of `data`: 3 or 4 (alpha is copied to the output). Defaults to `data.length / (width · height)`. */
   channels?: 3 | 4;
   /**
-   * The user's colour hints, in the photo's own pixels, for a hint model (one with 4 input
+   * The user's colour hints, in the photo's own pixels, for a hint model (one with 4 or 6 input
    * channels: `colorize train --hints`, `buildUNet({ inChannels: 4 })`). A hint model given none
-   * colorizes on its own. Defaults to none.
+   * colorizes on its own. Each hint's own square then gets the hint's colour exactly (the
+   * photo's L, the hint's a and b), whatever the model made of it. Defaults to none.
    */
   hints?: readonly ColorHint[];
   /**
@@ -104,14 +107,16 @@ export async function colorizeImage(generator: tfl.LayersModel | AbPredictor, im
   if (typeof renderSize !== 'number' || !Number.isFinite(renderSize) || !(renderSize > 0)) throw invalid('INVALID_OPTION', fn, 'renderSize to be a finite number > 0', describeValue(renderSize));
   const side = Math.max(multiple, Math.round(renderSize / multiple) * multiple);
   const inChannels = generatorInChannels(generator);
-  if (inChannels !== 1 && inChannels !== 4) throw invalid('INVALID_OPTION', fn, 'a generator with 1 input channel (L) or 4 (L and hints)', `${inChannels}`);
-  if (o.hints !== undefined && o.hints.length > 0 && inChannels !== 4) {
-    throw invalid('INVALID_OPTION', fn, 'a hint model (4 input channels: colorize train --hints) for hints', 'a model of L alone');
+  if (inChannels !== 1 && inChannels !== 4 && inChannels !== 6) {
+    throw invalid('INVALID_OPTION', fn, 'a generator with 1 input channel (L), 4 (L and hints) or 6 (L, hints and spread hints)', `${inChannels}`);
   }
-  const hintInput = inChannels === 4 ? rasterizeHints(o.hints ?? [], { width, height }, side, fn) : undefined;
+  if (o.hints !== undefined && o.hints.length > 0 && inChannels === 1) {
+    throw invalid('INVALID_OPTION', fn, 'a hint model (4 or 6 input channels: colorize train --hints) for hints', 'a model of L alone');
+  }
+  const hintInput = inChannels > 1 ? rasterizeHints(o.hints ?? [], { width, height }, side, fn) : undefined;
   // The model's input: L resized to the render size, made only at the pixels the resize reads.
   const smallL = rgb8ToModelL(data, { channels: channels as 3 | 4, size: [height, width], outSize: [side, side] });
-  const input = hintInput === undefined ? smallL : interleave(smallL, hintInput);
+  const input = hintInput === undefined ? smallL : hintModelInput(smallL, hintInput, side, side, inChannels);
   let ab: Float32Array;
   if (isPredictor) {
     ab = await (generator as AbPredictor).predictAb(input, [1, side, side, inChannels]);
@@ -134,17 +139,37 @@ export async function colorizeImage(generator: tfl.LayersModel | AbPredictor, im
   // ab is resized to the photo's size as each pixel is converted, and joined with its own L, a
   // band of rows at a time (alpha copied).
   const out = recolorRgb8(data, ab, { channels: channels as 3 | 4, size: [height, width], abSize: [side, side] }, o.inPlace === true ? data : undefined);
+  if (hintInput !== undefined && o.hints !== undefined) paintHints(out, { width, height, channels: channels as 3 | 4 }, o.hints);
   return { width, height, data: out };
 }
 
-/** `[L, hint a, hint b, mask]` per pixel from L `[n]` and hints `[n · 3]`. */
-function interleave(L: Float32Array, hints: Float32Array): Float32Array {
-  const out = new Float32Array(L.length * 4);
-  for (let i = 0; i < L.length; i += 1) {
-    out[i * 4] = L[i]!;
-    out[i * 4 + 1] = hints[i * 3]!;
-    out[i * 4 + 2] = hints[i * 3 + 1]!;
-    out[i * 4 + 3] = hints[i * 3 + 2]!;
+/**
+ * A hint model's input, channels last: `[L, hint a, hint b, mask]` (4 channels), then for a model
+ * of 6 the hints spread over the image by {@link spreadHints}.
+ *
+ * @param L - model-space L, `[height · width]`.
+ * @param hints - `[height · width · 3]`, as {@link rasterizeHints} makes them.
+ * @param inChannels - the model's input channels: 4 or 6.
+ * @returns `[height · width · inChannels]`.
+ * @throws {@link @colorize/core!ColorizeError} `INVALID_SHAPE` when the arrays do not match the size, `INVALID_OPTION` for other channel counts.
+ * @group Hints
+ */
+export function hintModelInput(L: Float32Array, hints: Float32Array, height: number, width: number, inChannels: number): Float32Array {
+  if (inChannels !== 4 && inChannels !== 6) throw invalid('INVALID_OPTION', 'hintModelInput', 'inChannels 4 or 6', describeValue(inChannels));
+  const n = height * width;
+  if (L.length !== n || hints.length !== n * 3) throw invalid('INVALID_SHAPE', 'hintModelInput', `L of ${n} and hints of ${n * 3} values`, `${L.length} and ${hints.length}`);
+  const spread = inChannels === 6 ? spreadHints(L, hints, height, width) : undefined;
+  const out = new Float32Array(n * inChannels);
+  for (let i = 0; i < n; i += 1) {
+    const j = i * inChannels;
+    out[j] = L[i]!;
+    out[j + 1] = hints[i * 3]!;
+    out[j + 2] = hints[i * 3 + 1]!;
+    out[j + 3] = hints[i * 3 + 2]!;
+    if (spread) {
+      out[j + 4] = spread[i * 2]!;
+      out[j + 5] = spread[i * 2 + 1]!;
+    }
   }
   return out;
 }

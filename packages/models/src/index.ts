@@ -13,9 +13,11 @@
 export { criticBlock, criticInitializer, decoderBlock, doubleConv, encoderBlock, normLayer, torchConvInitializer } from './blocks.js';
 export type { Norm, Upsample } from './blocks.js';
 export { getClassBias, setClassBias } from './class-bias.js';
-export { assertHints, DEFAULT_HINT_RADIUS, hintColorToAb, rasterizeHints } from './color-hints.js';
+export { assertHints, DEFAULT_HINT_RADIUS, hintColorToAb, paintHints, rasterizeHints } from './color-hints.js';
 export type { ColorHint } from './color-hints.js';
-export { colorizeImage, generatorInChannels } from './colorize-image.js';
+export { spreadHints } from './spread-hints.js';
+export type { SpreadHintsOptions } from './spread-hints.js';
+export { colorizeImage, generatorInChannels, hintModelInput } from './colorize-image.js';
 export type { AbPredictor, ColorizeImageOptions, Rgb8Image } from './colorize-image.js';
 export { foldBatchNorm } from './fold-batch-norm.js';
 export { InstanceNormalization } from './instance-normalization.js';

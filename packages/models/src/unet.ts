@@ -41,6 +41,14 @@ export interface UNetOptions {
   inChannels?: number;
   /** Output channels. Defaults to 2 (a and b in model space). */
   outChannels?: number;
+  /**
+   * The last `outChannels` input channels are a prior answer (e.g. hints spread by
+   * {@link spreadHints}) that the regression head corrects: `head_prior` (a fixed 1×1 conv)
+   * picks them, `head_add` adds the head's output to them before `outputActivation`, and the
+   * head starts at zero, so the untrained model returns the prior (use `outputActivation:
+   * 'linear'` for exactly that). Defaults to false.
+   */
+  residualPrior?: boolean;
 }
 
 /** The seed's generator: base 64, depth 4, BatchNorm, transposed-conv upsampling, tanh; 31,036,546 trainable parameters. */
@@ -56,6 +64,7 @@ export const UNET_SEED: Readonly<Required<UNetOptions>> = {
   inputSize: null,
   inChannels: 1,
   outChannels: 2,
+  residualPrior: false,
 };
 
 const FN = 'buildUNet';
@@ -84,6 +93,10 @@ export function resolveUNetOptions(options?: UNetOptions): Required<UNetOptions>
   }
   if (o.head === 'classification' && o.outChannels !== 2) {
     throw invalid('INVALID_OPTION', FN, 'outChannels 2 (a and b) with the classification head', describeValue(o.outChannels));
+  }
+  if (typeof o.residualPrior !== 'boolean') throw invalid('INVALID_OPTION', FN, 'residualPrior to be true or false', describeValue(o.residualPrior));
+  if (o.residualPrior && (o.head !== 'regression' || o.inChannels <= o.outChannels)) {
+    throw invalid('INVALID_OPTION', FN, `residualPrior with the regression head and more than outChannels (${o.outChannels}) input channels`, `head ${o.head}, ${o.inChannels} input channels`);
   }
   if (typeof o.dropout !== 'number' || !(o.dropout >= 0 && o.dropout < 1)) {
     throw invalid('INVALID_OPTION', FN, 'dropout to be a rate in [0, 1)', describeValue(o.dropout));
@@ -141,10 +154,21 @@ export function buildUNet(options?: UNetOptions): tfl.LayersModel {
   }
   if (o.head === 'classification') return tfl.model({ inputs: input, outputs: classificationHead(x, o.temperature), name: 'unet' });
   const head = tfl.layers
-    .conv2d({ filters: o.outChannels, kernelSize: 1, useBias: true, kernelInitializer: torchConvInitializer(), name: 'head_conv' })
+    .conv2d({ filters: o.outChannels, kernelSize: 1, useBias: true, kernelInitializer: o.residualPrior ? 'zeros' : torchConvInitializer(), name: 'head_conv' })
     .apply(x) as tfl.SymbolicTensor;
-  const output = tfl.layers.activation({ activation: o.outputActivation, name: 'head_activation' }).apply(head) as tfl.SymbolicTensor;
+  const sum = o.residualPrior ? (tfl.layers.add({ name: 'head_add' }).apply([head, priorOf(input, o.inChannels, o.outChannels)]) as tfl.SymbolicTensor) : head;
+  const output = tfl.layers.activation({ activation: o.outputActivation, name: 'head_activation' }).apply(sum) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: output, name: 'unet' });
+}
+
+/** The input's last `count` channels, by a fixed 1×1 conv (`head_prior`) that picks them. */
+function priorOf(input: tfl.SymbolicTensor, inChannels: number, count: number): tfl.SymbolicTensor {
+  const pick = tfl.layers.conv2d({ filters: count, kernelSize: 1, useBias: false, trainable: false, kernelInitializer: 'zeros', name: 'head_prior' });
+  const prior = pick.apply(input) as tfl.SymbolicTensor;
+  const kernel = tf.tidy(() => tf.reshape(tf.slice(tf.eye(inChannels), [0, inChannels - count], [inChannels, count]), [1, 1, inChannels, count]));
+  pick.setWeights([kernel]);
+  kernel.dispose();
+  return prior;
 }
 
 /** Logits per ab bin → / T → softmax → their probability-weighted mean centre in model space (a fixed 1×1 conv). */

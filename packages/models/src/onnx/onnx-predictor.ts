@@ -23,7 +23,7 @@ export type OnnxTensorClass = new (type: 'float32', data: Float32Array, dims: re
  *
  * @param session - an `InferenceSession` with one input L `[b, h, w, 1]` and one output ab `[b, h, w, 2]`.
  * @param Tensor - `ort.Tensor` from the same onnxruntime package.
- * @param options - `inChannels`: 4 for a hint model's export (input `[b, h, w, 4]`: L and hints). Defaults to 1.
+ * @param options - `inChannels`: 4 for a hint model's export (input `[b, h, w, 4]`: L and hints), 6 for one that also sees the spread hints. Defaults to 1.
  * @throws {@link @colorize/core!ColorizeError} `INVALID_MODEL_FILE` when the session is not a
  *   one-input, one-output model; the predictor throws `INVALID_SHAPE` when its output is not ab.
  * @example
@@ -46,7 +46,7 @@ export function onnxPredictor(session: OnnxSessionLike, Tensor: OnnxTensorClass,
     throw new ColorizeError('INVALID_MODEL_FILE', `${fn}: expected a generator with one input (L) and one output (ab), got ${session.inputNames.length} inputs and ${session.outputNames.length} outputs.`);
   }
   const inChannels = options?.inChannels ?? 1;
-  if (inChannels !== 1 && inChannels !== 4) throw invalid('INVALID_OPTION', fn, 'inChannels 1 (L) or 4 (L and hints)', describeValue(inChannels));
+  if (inChannels !== 1 && inChannels !== 4 && inChannels !== 6) throw invalid('INVALID_OPTION', fn, 'inChannels 1 (L), 4 (L and hints) or 6 (L, hints and spread hints)', describeValue(inChannels));
   const input = session.inputNames[0]!;
   const output = session.outputNames[0]!;
   return {

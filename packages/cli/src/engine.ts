@@ -45,8 +45,8 @@ export async function openEngine(name: 'onnx' | 'tfjs', modelFlag: string | unde
           throw new ColorizeError('IO_ERROR', `--model: cannot read ${path} (${err.message})`, { cause: err });
         }),
       );
-      const info = (readOnnxMetadata(bytes) as { colorize?: { size?: number; depth?: number; hints?: boolean } } | undefined)?.colorize;
-      const inChannels = info?.hints === true ? 4 : 1;
+      const info = (readOnnxMetadata(bytes) as { colorize?: { size?: number; depth?: number; hints?: boolean; spreadHints?: boolean } } | undefined)?.colorize;
+      const inChannels = info?.spreadHints === true ? 6 : info?.hints === true ? 4 : 1;
       const e = await onnxFileEngine(ort, path, threads, inChannels, bytes);
       return { generator: e.predictor, trainedSize: info?.size, multiple: 2 ** (info?.depth ?? 4), spec: { kind: 'onnx', path, bytes: null, inChannels, backend }, release: e.release };
     } else {

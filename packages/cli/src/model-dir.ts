@@ -6,14 +6,14 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { ColorizeError, fileSystem } from '@colorize/core';
 import { foldBatchNorm } from '@colorize/models'; // importing it also registers InstanceNormalization for loading
 
-/** The model shipped with the CLI (`model/` in this package). */
-export function shippedModelDir(): string {
+/** A model shipped with the CLI: `model/` (automatic) or `hint-model/` (colour hints) in this package. */
+export function shippedModelDir(name: 'model' | 'hint-model' = 'model'): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'model', 'model.json'))) return join(dir, 'model');
+    if (existsSync(join(dir, name, 'model.json'))) return join(dir, name);
     dir = dirname(dir);
   }
-  throw new ColorizeError('IO_ERROR', 'colorize: the shipped model is missing from this installation; give --model.');
+  throw new ColorizeError('IO_ERROR', `colorize: the shipped ${name === 'model' ? 'model' : 'hint model'} is missing from this installation; give --model.`);
 }
 
 /** What `--model` may name: a model folder, its model.json, a `colorize train` run folder, or an ONNX file. */
@@ -53,7 +53,7 @@ export async function loadGenerator(path: string | undefined): Promise<LoadedGen
   });
   const inShape = model.inputs[0]?.shape ?? [];
   const outShape = model.outputs[0]?.shape ?? [];
-  if (model.inputs.length !== 1 || inShape.length !== 4 || (inShape[3] !== 1 && inShape[3] !== 4) || outShape[3] !== 2) {
+  if (model.inputs.length !== 1 || inShape.length !== 4 || (inShape[3] !== 1 && inShape[3] !== 4 && inShape[3] !== 6) || outShape[3] !== 2) {
     model.dispose();
     throw new ColorizeError('INVALID_MODEL_FILE', `--model: ${dir} is not a colorize generator (expected input [b, h, w, 1], or [b, h, w, 4] for a hint model, and output [b, h, w, 2], got [${inShape.join(', ')}] → [${outShape.join(', ')}]).`);
   }

@@ -14,7 +14,9 @@ export interface LabBatch {
    * Colour hints for a hint model (`buildUNet({ inChannels: 4 })`), `[b, h, w, 3]`: hint a and
    * b in model space (0 where none) and a mask (1 where a hint is). The generator then sees
    * `[L, hint a, hint b, mask]`; the critic and the losses still see L and ab. Training makes
-   * them with `withSimulatedHints`. Absent for an automatic model.
+   * them with `withSimulatedHints`. `[b, h, w, 5]` adds the hints spread by `spreadHints` (its
+   * `spread` option), for a model of 6 input channels that corrects them. Absent for an
+   * automatic model.
    */
   hints?: tf.Tensor4D;
 }
@@ -33,9 +35,9 @@ export function assertLabBatch(fn: string, batch: unknown): LabBatch {
   }
   const { hints } = batch as Partial<LabBatch>;
   if (hints !== undefined) {
-    assertImage(fn, hints, { ranks: [4], channels: [3], name: 'batch.hints', dtypes: ['float32'] });
+    assertImage(fn, hints, { ranks: [4], channels: [3, 5], name: 'batch.hints', dtypes: ['float32'] });
     if (hints.shape[0] !== b || hints.shape[1] !== h || hints.shape[2] !== w) {
-      throw invalid('INVALID_SHAPE', fn, `batch.hints of shape [${b}, ${h}, ${w}, 3] to match batch.L`, `[${hints.shape.join(', ')}]`);
+      throw invalid('INVALID_SHAPE', fn, `batch.hints of shape [${b}, ${h}, ${w}, 3 or 5] to match batch.L`, `[${hints.shape.join(', ')}]`);
     }
   }
   return batch as LabBatch;

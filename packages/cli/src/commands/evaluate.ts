@@ -5,7 +5,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { colorfulness, fileSystem, initBackend, psnr, ssim } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
 import { abGamutBins, colorize } from '@colorize/lab';
-import { generatorInChannels, rasterizeHints, setAnnealingTemperature, setClassBias } from '@colorize/models';
+import { generatorInChannels, hintModelInput, rasterizeHints, setAnnealingTemperature, setClassBias } from '@colorize/models';
 import { abClassWeights, hintSeed, revealHints } from '@colorize/train';
 import type { Split } from '@colorize/train';
 
@@ -112,7 +112,8 @@ async function saveDecoding(from: LoadedGenerator, out: string, options: { tempe
 export async function evaluateModel(options: { model?: string; data: string; split: Split; size?: number; seed: number; temperature?: number; rebalance?: number; save?: string; hints?: number }): Promise<{ report: EvalReport; grid: { L: tf.Tensor4D; ab: tf.Tensor4D; pred: tf.Tensor4D } }> {
   const generator = await loadGenerator(options.model);
   setDecoding(generator.model, generator, options);
-  const hintModel = generatorInChannels(generator.model) === 4;
+  const inChannels = generatorInChannels(generator.model);
+  const hintModel = inChannels > 1;
   if (options.hints !== undefined && !hintModel) {
     generator.model.dispose();
     throw new UsageError(`--hints needs a hint model (colorize train --hints); ${generator.jsonPath} colorizes from L alone.`);
@@ -124,7 +125,7 @@ export async function evaluateModel(options: { model?: string; data: string; spl
   const abs: tf.Tensor4D[] = [];
   const preds: tf.Tensor4D[] = [];
   for await (const batch of data.batches(0)) {
-    const input = hintModel ? await hintInput(batch.L, batch.ab, data.files.slice(rows.length), options.hints ?? 0) : batch.L;
+    const input = hintModel ? await hintInput(batch.L, batch.ab, data.files.slice(rows.length), options.hints ?? 0, inChannels) : batch.L;
     const pred = generator.model.predict(input) as tf.Tensor4D;
     if (input !== batch.L) input.dispose();
     const [rgb, real, grey] = tf.tidy(() => [colorize(batch.L, pred), colorize(batch.L, batch.ab), colorize(batch.L, tf.zerosLike(batch.ab))]);
@@ -161,18 +162,20 @@ export async function evaluateModel(options: { model?: string; data: string; spl
  * A hint model's input for a batch: `[L, hint a, hint b, mask]` with `count` hints revealed from
  * each image's real colours (`revealHints`, seeded by its file name and the count).
  */
-async function hintInput(L: tf.Tensor4D, ab: tf.Tensor4D, files: readonly string[], count: number): Promise<tf.Tensor4D> {
+async function hintInput(L: tf.Tensor4D, ab: tf.Tensor4D, files: readonly string[], count: number, inChannels: number): Promise<tf.Tensor4D> {
   const [n, h, w] = L.shape;
   const rgb = tf.tidy(() => tf.round(tf.mul(tf.clipByValue(colorize(L, ab), 0, 1), 255)));
   const bytes = Uint8Array.from(await rgb.data());
   rgb.dispose();
-  const hints = new Float32Array(n * h * w * 3);
+  const l = (await L.data()) as Float32Array;
+  const input = new Float32Array(n * h * w * inChannels);
   for (let i = 0; i < n; i += 1) {
     const image = { width: w, height: h, data: bytes.subarray(i * h * w * 3, (i + 1) * h * w * 3) };
     const name = files[i]!.split(/[\\/]/).pop()!;
-    hints.set(rasterizeHints(revealHints(image, count, { seed: hintSeed(name, count) }), image, h), i * h * w * 3);
+    const hints = rasterizeHints(revealHints(image, count, { seed: hintSeed(name, count) }), image, h);
+    input.set(hintModelInput(l.subarray(i * h * w, (i + 1) * h * w), hints, h, w, inChannels), i * h * w * inChannels);
   }
-  return tf.tidy(() => tf.concat([L, tf.tensor4d(hints, [n, h, w, 3])], 3) as tf.Tensor4D);
+  return tf.tensor4d(input, [n, h, w, inChannels]);
 }
 
 export function formatReport(r: EvalReport): string {

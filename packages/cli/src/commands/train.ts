@@ -62,6 +62,8 @@ Options:
                           the real colours (Zhang et al. 2017: a geometric number of patches
                           per photo, 7 on average and none one time in eight, each 1-9 px set
                           to its mean colour), so it colorizes with or without a user's hints
+  --spread-hints          with --hints: the model also sees the hints spread over the photo by
+                          Levin et al. 2004's propagation and learns a correction to it
   --random-crop <a,b>     random resized crops of a…b of the short side (default: centre crop)
   --seed <n>              split, shuffle, augmentation and penalty seed (default 0)
   --backend <name>        tensorflow | webgpu | wasm | cpu (default: the fastest available)
@@ -114,6 +116,8 @@ interface TrainConfig {
   extraTrain?: string | null;
   /** A hint model: the generator sees `[L, hint a, hint b, mask]` (absent in runs made before the flag: false). */
   hints?: boolean;
+  /** A hint model that also sees the hints spread by `spreadHints` and corrects them (6 input channels; absent before the flag: false). */
+  spreadHints?: boolean;
 }
 
 function parseCrop(value: string | undefined): [number, number] | null {
@@ -158,6 +162,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       workers: { type: 'string' },
       resume: { type: 'boolean', default: false },
       hints: { type: 'boolean', default: false },
+      'spread-hints': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -213,7 +218,8 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       randomCrop: parseCrop(values['random-crop']),
       seed: intFlag('seed', values.seed, 0, 0),
       extraTrain: values['extra-train'] === undefined ? null : resolve(values['extra-train']),
-      hints: values.hints === true,
+      hints: values.hints === true || values['spread-hints'] === true,
+      spreadHints: values['spread-hints'] === true,
     };
     if (values.data === undefined) throw new UsageError('--data is required: demo, flowers102, a folder of photos or a .tgz archive.');
   }
@@ -250,8 +256,8 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
   const openedTrain = await openData(config.data, { ...common, split: 'train', randomCrop: config.randomCrop, extraTrainFiles }, io.err);
   const openedValidation = await openData(config.data, { ...common, split: 'validation' });
   // A hint model trains and validates on simulated hints; validation's are the same each epoch.
-  const trainData = config.hints ? withSimulatedHints(openedTrain, { seed: deriveSeed(config.seed, 1) }) : openedTrain;
-  const validation = config.hints ? withSimulatedHints(openedValidation, { seed: deriveSeed(config.seed, 2) }) : openedValidation;
+  const trainData = config.hints ? withSimulatedHints(openedTrain, { seed: deriveSeed(config.seed, 1), spread: config.spreadHints === true }) : openedTrain;
+  const validation = config.hints ? withSimulatedHints(openedValidation, { seed: deriveSeed(config.seed, 2), spread: config.spreadHints === true }) : openedValidation;
   for (const s of skipped) io.err(`colorize train: skipped ${s}\n`);
   await mkdir(join(out, 'samples'), { recursive: true });
   const classification = config.reconstruction === 'classification';
@@ -265,9 +271,9 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
   if (!resume) await writeFileAtomic(configPath, `${JSON.stringify(config, null, 2)}\n`);
   io.err(`colorize train: ${trainData.size} training and ${validation.size} validation images at ${config.size} px, on ${backend}${replicas ? ` with ${replicas.count} replicas (data parallel)` : ''}; writing to ${out}\n`);
 
-  const generator = buildUNet({ base: config.base, depth: config.depth, upsample: config.upsample, inChannels: config.hints ? 4 : 1, ...(classification ? { head: 'classification' as const, temperature: config.temperature ?? 0.38 } : {}) });
+  const generator = buildUNet({ base: config.base, depth: config.depth, upsample: config.upsample, inChannels: config.hints ? 4 : 1, ...(config.spreadHints ? { inChannels: 6, residualPrior: true, outputActivation: 'linear' as const } : {}), ...(classification ? { head: 'classification' as const, temperature: config.temperature ?? 0.38 } : {}) });
   const critic = buildPatchCritic({ base: config.base, norm: config.criticNorm ?? 'instance' });
-  const metadata = { colorize: { size: config.size, data: config.data, base: config.base, depth: config.depth, ...(config.hints ? { hints: true } : {}), ...(config.classPrior ? { classPrior: config.classPrior } : {}) } };
+  const metadata = { colorize: { size: config.size, data: config.data, base: config.base, depth: config.depth, ...(config.hints ? { hints: true } : {}), ...(config.spreadHints ? { spreadHints: true } : {}), ...(config.classPrior ? { classPrior: config.classPrior } : {}) } };
   generator.setUserDefinedMetadata(metadata);
   const adam = { learningRate: config.lr };
   const ganAdam = { learningRate: config.ganLr ?? config.lr };

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { assertOptions, describeValue, invalid } from '@colorize/core';
+import { spreadHints } from '@colorize/models';
 
 import type { LabBatch, LabDataset } from '../lab-batch.js';
 import { deriveSeed, SeededRandom } from '../random.js';
@@ -21,17 +22,25 @@ export interface SimulatedHintOptions {
   placement?: 'normal' | 'uniform';
   /** Seed; a batch's hints are a function of it, the epoch and the batch's index. Defaults to 0. */
   seed?: number;
+  /**
+   * {@link withSimulatedHints} only: also give each batch's hints spread over its photos by
+   * `spreadHints` (Levin et al. 2004), as channels 4 and 5 of `batch.hints` (`[b, h, w, 5]`),
+   * for a model that corrects them (`buildUNet({ inChannels: 6, residualPrior: true })`).
+   * Defaults to false.
+   */
+  spread?: boolean;
 }
 
 /** Zhang et al. 2017's simulation. */
-const DEFAULTS = { p: 0.125, maxPatch: 9, placement: 'normal' as 'normal' | 'uniform', seed: 0 };
+const DEFAULTS = { p: 0.125, maxPatch: 9, placement: 'normal' as 'normal' | 'uniform', seed: 0, spread: false };
 
 function resolve(fn: string, options: SimulatedHintOptions | undefined): Required<SimulatedHintOptions> {
-  const o = { ...DEFAULTS, ...assertOptions(fn, options, ['p', 'maxPatch', 'placement', 'seed']) };
+  const o = { ...DEFAULTS, ...assertOptions(fn, options, ['p', 'maxPatch', 'placement', 'seed', 'spread']) };
   if (typeof o.p !== 'number' || !(o.p > 0 && o.p <= 1)) throw invalid('INVALID_OPTION', fn, 'p in (0, 1]', describeValue(o.p));
   if (!Number.isInteger(o.maxPatch) || o.maxPatch < 1) throw invalid('INVALID_OPTION', fn, 'maxPatch to be an integer ≥ 1', describeValue(o.maxPatch));
   if (o.placement !== 'normal' && o.placement !== 'uniform') throw invalid('INVALID_OPTION', fn, 'placement "normal" or "uniform"', describeValue(o.placement));
   if (!Number.isInteger(o.seed)) throw invalid('INVALID_OPTION', fn, 'seed to be an integer', describeValue(o.seed));
+  if (typeof o.spread !== 'boolean') throw invalid('INVALID_OPTION', fn, 'spread to be true or false', describeValue(o.spread));
   return o;
 }
 
@@ -128,9 +137,36 @@ export function withSimulatedHints(data: LabDataset, options?: SimulatedHintOpti
           tf.dispose([batch.L, batch.ab, ...(batch.hints ? [batch.hints] : [])]);
           throw err;
         }
+        if (o.spread) {
+          try {
+            values = withSpread(values, (await batch.L.data()) as Float32Array, [n, h, w]);
+          } catch (err) {
+            tf.dispose([batch.L, batch.ab, ...(batch.hints ? [batch.hints] : [])]);
+            throw err;
+          }
+        }
         batch.hints?.dispose();
-        yield { L: batch.L, ab: batch.ab, hints: tf.tensor4d(values, [n, h, w, 3]) };
+        yield { L: batch.L, ab: batch.ab, hints: tf.tensor4d(values, [n, h, w, o.spread ? 5 : 3]) };
       }
     },
   };
+}
+
+/** `[b, h, w, 5]`: each image's hints `[b, h, w, 3]` then their spread by {@link spreadHints}. */
+function withSpread(hints: Float32Array, L: Float32Array, [b, h, w]: readonly [number, number, number]): Float32Array {
+  const n = h * w;
+  const out = new Float32Array(b * n * 5);
+  for (let i = 0; i < b; i += 1) {
+    const own = hints.subarray(i * n * 3, (i + 1) * n * 3);
+    const spread = spreadHints(L.subarray(i * n, (i + 1) * n), own, h, w);
+    for (let p = 0; p < n; p += 1) {
+      const j = (i * n + p) * 5;
+      out[j] = own[p * 3]!;
+      out[j + 1] = own[p * 3 + 1]!;
+      out[j + 2] = own[p * 3 + 2]!;
+      out[j + 3] = spread[p * 2]!;
+      out[j + 4] = spread[p * 2 + 1]!;
+    }
+  }
+  return out;
 }

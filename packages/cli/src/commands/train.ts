@@ -64,6 +64,10 @@ Options:
                           to its mean colour), so it colorizes with or without a user's hints
   --spread-hints          with --hints: the model also sees the hints spread over the photo by
                           Levin et al. 2004's propagation and learns a correction to it
+  --hint-mean <k>         with --hints: simulated hints per photo on average, geometric
+                          (default 7, Zhang et al.'s)
+  --hint-placement <p>    with --hints: normal (about the centre, Zhang et al.'s) or uniform
+                          (default normal)
   --random-crop <a,b>     random resized crops of a…b of the short side (default: centre crop)
   --seed <n>              split, shuffle, augmentation and penalty seed (default 0)
   --backend <name>        tensorflow | webgpu | wasm | cpu (default: the fastest available)
@@ -118,6 +122,20 @@ interface TrainConfig {
   hints?: boolean;
   /** A hint model that also sees the hints spread by `spreadHints` and corrects them (6 input channels; absent before the flag: false). */
   spreadHints?: boolean;
+  /** Simulated hints per photo on average (absent before the flag: 7). */
+  hintMean?: number;
+  /** Where simulated hints fall (absent before the flag: normal). */
+  hintPlacement?: 'normal' | 'uniform';
+}
+
+function hintPlacementFlag(value: string | undefined): 'normal' | 'uniform' {
+  if (value === undefined || value === 'normal' || value === 'uniform') return value ?? 'normal';
+  throw new UsageError(`--hint-placement: expected normal or uniform, got "${value}".`);
+}
+
+/** The hint simulation of a run's config: a geometric count of mean k has p = 1 / (k + 1). */
+function hintSimulation(config: TrainConfig): { p: number; placement: 'normal' | 'uniform'; spread: boolean } {
+  return { p: 1 / ((config.hintMean ?? 7) + 1), placement: config.hintPlacement ?? 'normal', spread: config.spreadHints === true };
 }
 
 function parseCrop(value: string | undefined): [number, number] | null {
@@ -163,6 +181,8 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       resume: { type: 'boolean', default: false },
       hints: { type: 'boolean', default: false },
       'spread-hints': { type: 'boolean', default: false },
+      'hint-mean': { type: 'string' },
+      'hint-placement': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -220,6 +240,8 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       extraTrain: values['extra-train'] === undefined ? null : resolve(values['extra-train']),
       hints: values.hints === true || values['spread-hints'] === true,
       spreadHints: values['spread-hints'] === true,
+      hintMean: numberFlag('hint-mean', values['hint-mean'], 7, 0.01),
+      hintPlacement: hintPlacementFlag(values['hint-placement']),
     };
     if (values.data === undefined) throw new UsageError('--data is required: demo, flowers102, a folder of photos or a .tgz archive.');
   }
@@ -256,8 +278,8 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
   const openedTrain = await openData(config.data, { ...common, split: 'train', randomCrop: config.randomCrop, extraTrainFiles }, io.err);
   const openedValidation = await openData(config.data, { ...common, split: 'validation' });
   // A hint model trains and validates on simulated hints; validation's are the same each epoch.
-  const trainData = config.hints ? withSimulatedHints(openedTrain, { seed: deriveSeed(config.seed, 1), spread: config.spreadHints === true }) : openedTrain;
-  const validation = config.hints ? withSimulatedHints(openedValidation, { seed: deriveSeed(config.seed, 2), spread: config.spreadHints === true }) : openedValidation;
+  const trainData = config.hints ? withSimulatedHints(openedTrain, { ...hintSimulation(config), seed: deriveSeed(config.seed, 1) }) : openedTrain;
+  const validation = config.hints ? withSimulatedHints(openedValidation, { ...hintSimulation(config), seed: deriveSeed(config.seed, 2) }) : openedValidation;
   for (const s of skipped) io.err(`colorize train: skipped ${s}\n`);
   await mkdir(join(out, 'samples'), { recursive: true });
   const classification = config.reconstruction === 'classification';

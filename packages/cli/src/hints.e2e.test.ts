@@ -109,6 +109,20 @@ describe('colorize --hints', () => {
     expect(Math.hypot(ca, cb)).toBeLessThan(HINT_AB_TOLERANCE);
   });
 
+  it('without --model, colorizes the photos with hints on the shipped hint model and the others on the automatic one', async () => {
+    const r = colorize(['in', '-o', 'shipped', '-j', '2']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/colorized 3 of 3 images \(2 with hints\) into/);
+    // The hint model spreads each hint over the flat grey photo: a point 6 px beyond the first
+    // hint's square takes its hue (the automatic model would refuse hints).
+    const [a, b] = hintColorToAb(HINTS[0]!.color);
+    const [oa, ob] = await abAt(join(dir, 'shipped', 'in', 'a.png'), 20 + 12 + 6, 15);
+    expect(Math.hypot(oa - a, ob - b)).toBeLessThan(Math.hypot(a, b) / 2);
+    const [ca, cb] = await abAt(join(dir, 'shipped', 'in', 'c.png'), 100, 70);
+    expect(Number.isFinite(ca) && Number.isFinite(cb)).toBe(true);
+  });
+
   it('refuses every kind of bad hint file in one line naming the file and the entry, and still does the folder\'s other photos', async () => {
     const cases: [string, string, RegExp][] = [
       ['broken', '[{"x": 1,', /broken\.hints\.json: not a valid hint file \(.*\); expected a JSON array of/],
@@ -134,7 +148,7 @@ describe('colorize --hints', () => {
   });
 
   it('refuses hints for a model of L alone, --hints for several photos, and a missing hint file, in one line each', () => {
-    const plain = colorize([join('in', 'c.png'), '--hints', 'hints.json', '--engine', 'tfjs', '-o', 'plain']);
+    const plain = colorize([join('in', 'c.png'), '--hints', 'hints.json', '--model', resolve('packages/cli/model'), '--engine', 'tfjs', '-o', 'plain']);
     expect(plain.status).toBe(1);
     expect(plain.stderr.trim().split('\n')).toEqual([expect.stringMatching(/hints need a hint model \(one trained with colorize train --hints/)]);
     const many = colorize(['in', '--hints', 'hints.json', '--model', 'echo']);

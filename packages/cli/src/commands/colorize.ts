@@ -6,7 +6,9 @@ import { ColorizeError, initBackend } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
 
 import { openEngine } from '../engine.js';
+import { shippedModelDir } from '../model-dir.js';
 import { collectImages, colorizeFile } from '../images.js';
+import type { ImageJob } from '../images.js';
 import type { CliIO } from '../io.js';
 import { colorizeOnPool, workerScript } from '../pool.js';
 import { ProgressBar } from '../progress.js';
@@ -20,7 +22,8 @@ JPEG, PNG and WebP; grey, RGB, RGBA (alpha kept), CMYK and 16-bit; EXIF orientat
 
 Options:
   -o, --out <dir>         output folder (default colorized); folders keep their structure
-  --model <dir>           a model folder or a colorize train run (default: the shipped model)
+  --model <dir>           a model folder or a colorize train run (default: the shipped models,
+                          the hint model for photos with hints and the automatic one for others)
   --render-size <px>      side the model runs at (default: the size it was trained at, else 256)
   --engine <name>         onnx | tfjs (default onnx): onnx runs the model in onnxruntime on
                           every core, exporting it once and caching the export beside the model
@@ -33,7 +36,7 @@ Options:
                           { "x": 120, "y": 45, "color": "#a03020", "radius": 2 } in the photo's
                           own pixels (0-based, y down; radius in pixels, default 2); only the
                           colour's a, b are used. Any photo's <name>.hints.json beside it is
-                          used by itself. Hints need a hint model (the shipped one is)
+                          used by itself. Hints need a hint model (colorize train --hints)
   --backend <name>        tfjs backend: tensorflow | webgpu | wasm | cpu (default: the fastest
                           available); with the onnx engine it only resizes
 
@@ -78,14 +81,9 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
   await initBackend(backend === undefined ? {} : { backend });
   const workers = intFlag('jobs', values.jobs, availableParallelism(), 1);
   const timeoutSeconds = numberFlag('timeout', values.timeout, 120, 0.001);
-  // One photo: one engine in this thread (onnxruntime on every core). Several: a pool of
-  // worker threads, each with its own one-thread engine, one photo each at a time.
-  const script = jobs.length > 1 ? workerScript() : null;
-  const engine = await openEngine(engineFlag, values.model, backend, io, script === null ? undefined : 1);
-  const renderSize = renderFlag ?? engine.trainedSize ?? 256;
-  const bar = new ProgressBar(io.err, jobs.length, 'colorizing', jobs.length > 1 && Boolean((process.stderr as { isTTY?: boolean }).isTTY));
   let failed = errors.length;
   let done = 0;
+  const bar = new ProgressBar(io.err, jobs.length, 'colorizing', jobs.length > 1 && Boolean((process.stderr as { isTTY?: boolean }).isTTY));
   const report = (error: string | null): void => {
     if (error === null) {
       done += 1;
@@ -96,29 +94,63 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
     }
     bar.update(done + failed - errors.length);
   };
+  const run: ColorizeRun = { engineFlag, backend, renderFlag, workers, timeoutSeconds, report, io, single: jobs.length === 1 };
+  try {
+    if (values.model !== undefined) {
+      await colorizeJobs(jobs, values.model, run);
+    } else {
+      // The shipped models: the hint model for photos with hints, the automatic one for the rest.
+      const plain = jobs.filter((j) => j.hints === undefined);
+      const withHints = jobs.filter((j) => j.hints !== undefined);
+      if (plain.length > 0) await colorizeJobs(plain, undefined, run);
+      if (withHints.length > 0) await colorizeJobs(withHints, shippedModelDir('hint-model'), run);
+    }
+  } finally {
+    bar.done();
+  }
+  const hinted = jobs.filter((j) => j.hints !== undefined).length;
+  if (jobs.length > 1) io.out(`colorized ${done} of ${jobs.length} images${hinted > 0 ? ` (${hinted} with hints)` : ''} into ${outDir}\n`);
+  return failed > 0 ? 1 : 0;
+}
+
+interface ColorizeRun {
+  engineFlag: 'onnx' | 'tfjs';
+  backend: BackendName | undefined;
+  renderFlag: number | undefined;
+  workers: number;
+  timeoutSeconds: number;
+  report: (error: string | null) => void;
+  io: CliIO;
+  /** The run's only photo: its output path is printed. */
+  single: boolean;
+}
+
+/** Colorizes jobs with one model: one photo on one engine in this thread, several on a pool. */
+async function colorizeJobs(jobs: ImageJob[], model: string | undefined, run: ColorizeRun): Promise<void> {
+  // One photo: one engine in this thread (onnxruntime on every core). Several: a pool of
+  // worker threads, each with its own one-thread engine, one photo each at a time.
+  const script = jobs.length > 1 ? workerScript() : null;
+  const engine = await openEngine(run.engineFlag, model, run.backend, run.io, script === null ? undefined : 1);
+  const renderSize = run.renderFlag ?? engine.trainedSize ?? 256;
   try {
     if (script !== null) {
       // The workers open engines of their own; this one only found the model (and cached its
       // export), so it need not hold its session or weights while they run.
       await engine.release();
-      await colorizeOnPool(jobs, { spec: engine.spec, trainedSize: engine.trainedSize, multiple: engine.multiple, renderSize, workers, timeoutSeconds, script, onResult: (_, error) => report(error) });
+      await colorizeOnPool(jobs, { spec: engine.spec, trainedSize: engine.trainedSize, multiple: engine.multiple, renderSize, workers: run.workers, timeoutSeconds: run.timeoutSeconds, script, onResult: (_, error) => run.report(error) });
     } else {
       for (const job of jobs) {
         try {
           await colorizeFile(job, engine, renderSize);
-          report(null);
-          if (jobs.length === 1) io.out(`${job.output}\n`);
+          run.report(null);
+          if (run.single) run.io.out(`${job.output}\n`);
         } catch (err) {
           if (!ColorizeError.isInstance(err)) throw err;
-          report(err.message);
+          run.report(err.message);
         }
       }
     }
   } finally {
-    bar.done();
     if (script === null) await engine.release();
   }
-  const hinted = jobs.filter((j) => j.hints !== undefined).length;
-  if (jobs.length > 1) io.out(`colorized ${done} of ${jobs.length} images${hinted > 0 ? ` (${hinted} with hints)` : ''} into ${outDir}\n`);
-  return failed > 0 ? 1 : 0;
 }

@@ -11,7 +11,7 @@ import type { Split } from '@colorize/train';
 
 import { openData } from '../data-source.js';
 import type { CliIO } from '../io.js';
-import { loadGenerator } from '../model-dir.js';
+import { loadGenerator, shippedModelDir } from '../model-dir.js';
 import type { LoadedGenerator } from '../model-dir.js';
 import { intFlag, numberFlag, UsageError } from '../usage-error.js';
 
@@ -39,7 +39,8 @@ Options:
   --hints <N[,N…]>        a hint model (train --hints): reveal N hints of each photo's real
                           colours (points uniform over the photo, seeded by its file name and
                           N; each the mean sRGB of the 5×5 pixels there) to the model, which
-                          sees the grey photo; one report per N (e.g. 0,1,2,5,10,20,50,100)
+                          sees the grey photo; one report per N (e.g. 0,1,2,5,10,20,50,100);
+                          without --model, the shipped hint model
   --save <dir>            write the model, decoding at the --temperature and --rebalance given
                           (as trained otherwise), to <dir>, a model folder for colorize --model
   --backend <name>        tensorflow | webgpu | wasm | cpu (default: the fastest available)
@@ -109,7 +110,7 @@ async function saveDecoding(from: LoadedGenerator, out: string, options: { tempe
  * Runs the evaluation; shared by `eval` and `demo`. With `save`, also writes the model as it
  * decoded (`saveDecoding`).
  */
-export async function evaluateModel(options: { model?: string; data: string; split: Split; size?: number; seed: number; temperature?: number; rebalance?: number; save?: string; hints?: number }): Promise<{ report: EvalReport; grid: { L: tf.Tensor4D; ab: tf.Tensor4D; pred: tf.Tensor4D } }> {
+export async function evaluateModel(options: { model?: string; data: string; split: Split; size?: number; seed: number; temperature?: number; rebalance?: number; save?: string; hints?: number }): Promise<{ report: EvalReport; grid: { L: tf.Tensor4D; ab: tf.Tensor4D; pred: tf.Tensor4D; hints?: tf.Tensor4D } }> {
   const generator = await loadGenerator(options.model);
   setDecoding(generator.model, generator, options);
   const inChannels = generatorInChannels(generator.model);
@@ -124,10 +125,14 @@ export async function evaluateModel(options: { model?: string; data: string; spl
   const Ls: tf.Tensor4D[] = [];
   const abs: tf.Tensor4D[] = [];
   const preds: tf.Tensor4D[] = [];
+  const hintParts: tf.Tensor4D[] = [];
   for await (const batch of data.batches(0)) {
     const input = hintModel ? await hintInput(batch.L, batch.ab, data.files.slice(rows.length), options.hints ?? 0, inChannels) : batch.L;
     const pred = generator.model.predict(input) as tf.Tensor4D;
-    if (input !== batch.L) input.dispose();
+    if (input !== batch.L) {
+      hintParts.push(tf.slice(input, [0, 0, 0, 1], [-1, -1, -1, 3]));
+      input.dispose();
+    }
     const [rgb, real, grey] = tf.tidy(() => [colorize(batch.L, pred), colorize(batch.L, batch.ab), colorize(batch.L, tf.zerosLike(batch.ab))]);
     const metrics = {
       psnr: await psnr(rgb, real, { dataRange: 1 }),
@@ -150,8 +155,8 @@ export async function evaluateModel(options: { model?: string; data: string; spl
   }
   const keys = ['psnr', 'greyPsnr', 'ssim', 'greySsim', 'colorfulness', 'realColorfulness'] as const;
   const mean = Object.fromEntries(keys.map((k) => [k, rows.reduce((s, r) => s + r[k], 0) / rows.length])) as Omit<EvalRow, 'file'>;
-  const grid = tf.tidy(() => ({ L: tf.concat(Ls) as tf.Tensor4D, ab: tf.concat(abs) as tf.Tensor4D, pred: tf.concat(preds) as tf.Tensor4D }));
-  tf.dispose([...Ls, ...abs, ...preds]);
+  const grid = tf.tidy(() => ({ L: tf.concat(Ls) as tf.Tensor4D, ab: tf.concat(abs) as tf.Tensor4D, pred: tf.concat(preds) as tf.Tensor4D, ...(hintParts.length > 0 ? { hints: tf.concat(hintParts) as tf.Tensor4D } : {}) }));
+  tf.dispose([...Ls, ...abs, ...preds, ...hintParts]);
   generator.model.dispose();
   if (options.save !== undefined) await saveDecoding(generator, options.save, options);
   const decoding = { ...(options.temperature === undefined ? {} : { temperature: options.temperature }), ...(options.rebalance === undefined ? {} : { rebalance: options.rebalance }) };
@@ -230,7 +235,8 @@ export async function evalCommand(args: string[], io: CliIO): Promise<number> {
   const reports: EvalReport[] = [];
   for (const hints of hintCounts) {
     const { report, grid } = await evaluateModel({
-      ...(values.model ? { model: values.model } : {}),
+      // Without --model: the shipped hint model for --hints, else the shipped automatic one.
+      ...(values.model ? { model: values.model } : hints !== undefined ? { model: shippedModelDir('hint-model') } : {}),
       data: values.data,
       split,
       ...(size ? { size } : {}),
@@ -240,7 +246,7 @@ export async function evalCommand(args: string[], io: CliIO): Promise<number> {
       ...(values.save === undefined ? {} : { save: values.save }),
       ...(hints === undefined ? {} : { hints }),
     });
-    tf.dispose([grid.L, grid.ab, grid.pred]);
+    tf.dispose([grid.L, grid.ab, grid.pred, ...(grid.hints ? [grid.hints] : [])]);
     reports.push(report);
   }
   if (values.json) io.out(`${JSON.stringify(values.hints === undefined ? reports[0] : reports, null, 2)}\n`);

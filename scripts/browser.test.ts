@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { rgbToLabPixel } from '@colorize/lab';
 import { chromium } from 'playwright-core';
 import type { BrowserContext } from 'playwright-core';
 import { build } from 'esbuild';
@@ -94,6 +95,63 @@ describe('the browser demo in headless Chromium', () => {
     expect(result.colorfulness).toBeGreaterThan(5);
     expect(result.ms).toBeGreaterThan(0);
   }, 120_000);
+});
+
+/** Three points on the grey meadow (256 × 256, photo pixels) and the colours clicked there, mid tones that stay in gamut at its L. */
+const HINT_POINTS = [
+  { x: 50, y: 40, color: '#c86450' },
+  { x: 200, y: 200, color: '#5a82c8' },
+  { x: 60, y: 200, color: '#64aa5a' },
+] as const;
+/** ΔE (a, b) allowed between a clicked colour and the output's mean over the 3 × 3 pixels at its point (8-bit rounding). */
+const HINT_TOLERANCE = 2;
+
+describe('hint mode of the browser demo in headless Chromium', () => {
+  it.each(['wasm', 'webgl'])('on %s: three clicked points with three picked colours colour the photo there, live; screenshot saved', async (backend) => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}?backend=${backend}&src=grey.jpg&hints=1`);
+    await page.waitForFunction(() => window.colorizeResult !== undefined && window.colorizeBusy === false, undefined, { timeout: 90_000 });
+    const box = (await page.locator('#colorized').boundingBox())!;
+    for (const p of HINT_POINTS) {
+      const before = (await page.evaluate(() => window.colorizeUpdates))!;
+      await page.mouse.click(box.x + ((p.x + 0.5) / 256) * box.width, box.y + ((p.y + 0.5) / 256) * box.height);
+      await page.locator('#hint-color').fill(p.color);
+      await page.waitForFunction((n) => window.colorizeUpdates! > n && window.colorizeBusy === false, before, { timeout: 60_000 });
+    }
+    await mkdir(ARTEFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTEFACTS, `browser-demo-hints-${backend}.png`), fullPage: true });
+    const result = (await page.evaluate(() => window.colorizeResult)) as DemoResult;
+    // At each point (3 × 3, inside the hint's own square) and around it (the 17 × 17 square, 64
+    // model pixels → 4 at the demo's render size): mean sRGB in [0, 1].
+    const means = await page.evaluate((points) => {
+      const ctx = (document.getElementById('colorized') as HTMLCanvasElement).getContext('2d')!;
+      const mean = (x: number, y: number, r: number): number[] => {
+        const d = ctx.getImageData(x - r, y - r, 2 * r + 1, 2 * r + 1).data;
+        const n = d.length / 4;
+        return [0, 1, 2].map((c) => Array.from({ length: n }, (_, i) => d[i * 4 + c]!).reduce((s, v) => s + v, 0) / n / 255);
+      };
+      return points.map(({ x, y }) => ({ at: mean(x, y, 1), around: mean(x, y, 8) }));
+    }, HINT_POINTS.map(({ x, y }) => ({ x, y })));
+    await page.close();
+    expect(errors).toEqual([]);
+    expect(result.error).toBeUndefined();
+    expect(result.hints).toBe(3);
+    expect(result.meanAbsDeltaL).toBeLessThan(0.5);
+    const ab = (rgb: number[]): [number, number] => rgbToLabPixel(rgb as [number, number, number]).slice(1) as [number, number];
+    const hintAb = HINT_POINTS.map((p) => ab([1, 3, 5].map((k) => parseInt(p.color.slice(k, k + 2), 16) / 255)));
+    const dist = (u: [number, number], v: [number, number]): number => Math.hypot(u[0] - v[0], u[1] - v[1]);
+    HINT_POINTS.forEach((p, i) => {
+      const at = ab(means[i]!.at);
+      const around = ab(means[i]!.around);
+      expect(dist(at, hintAb[i]!), `${p.color} at (${p.x}, ${p.y}): output a ${at[0].toFixed(1)}, b ${at[1].toFixed(1)}`).toBeLessThan(HINT_TOLERANCE);
+      // Around it, the colour is this hint's more than any other's, and far from grey.
+      const others = hintAb.filter((_, j) => j !== i).map((h) => dist(around, h));
+      expect(dist(around, hintAb[i]!), `${p.color} around (${p.x}, ${p.y}): a ${around[0].toFixed(1)}, b ${around[1].toFixed(1)}`).toBeLessThan(Math.min(...others));
+      expect(Math.hypot(...around)).toBeGreaterThan(Math.hypot(...hintAb[i]!) / 2);
+    });
+  }, 180_000);
 });
 
 describe('numerical checks in headless Chromium, on webgpu, webgl, wasm and cpu', () => {

@@ -1,5 +1,5 @@
 // Builds the browser demo into docs/build/demo: the page, one bundle of the built packages'
-// browser entries and tfjs (cpu, webgl, webgpu, wasm), the shipped model, tfjs's wasm files and
+// browser entries and tfjs (cpu, webgl, webgpu, wasm), the shipped models, tfjs's wasm files and
 // a sample photo. Run after `npm run build`. Usage: node scripts/build-demo.mjs [out]
 import { copyFile, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -25,8 +25,11 @@ export async function buildDemo(out = join(root, 'docs', 'build', 'demo')) {
     external: ['fs', 'path', 'worker_threads', 'perf_hooks', 'os', 'crypto'],
   });
   await copyFile(join(root, 'docs', 'demo', 'index.html'), join(out, 'index.html'));
-  const model = join(root, 'packages', 'cli', 'model');
-  for (const f of await readdir(model)) if (f === 'model.json' || f.endsWith('.bin')) await copyFile(join(model, f), join(out, 'model', f));
+  for (const name of ['model', 'hint-model']) {
+    const model = join(root, 'packages', 'cli', name);
+    await mkdir(join(out, name), { recursive: true });
+    for (const f of await readdir(model)) if (f === 'model.json' || f.endsWith('.bin')) await copyFile(join(model, f), join(out, name, f));
+  }
   const wasm = join(root, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
   for (const f of await readdir(wasm)) if (f.endsWith('.wasm')) await copyFile(join(wasm, f), join(out, f));
   await writeFile(join(out, 'sample.jpg'), await readFile(join(root, 'packages', 'train', 'demo-photos', 'python3-skimage__rocket.jpg')));

@@ -1,6 +1,7 @@
-// The browser demo: pick a backend, pick or drop a photo, colorize it with the shipped model.
+// The browser demo: pick a backend, pick or drop a photo, colorize it with the shipped model; in
+// hint mode, add colour points and watch the hint model follow them live.
 // `?backend=wasm&src=sample.jpg` runs once on load and leaves the result in `window.colorizeResult`
-// (the browser tests read it).
+// (the browser tests read it); `&hints=1` starts in hint mode, `&render=256` sets the render size.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import '@tensorflow/tfjs-backend-cpu';
@@ -11,6 +12,9 @@ import { initBackend } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
 import { modelLabToRgb8, rgb8ToModelLab } from '@colorize/lab';
 import { colorizeImage, foldBatchNorm } from '@colorize/models';
+import type { ColorHint } from '@colorize/models';
+
+import { HintEditor } from './hint-editor.js';
 
 /** What one colorization reports, left in `window.colorizeResult` for the browser tests. */
 export interface DemoResult {
@@ -22,12 +26,19 @@ export interface DemoResult {
   /** Hasler–Süsstrunk colorfulness (0–255 scale) of the output and of the input. */
   colorfulness: number;
   inputColorfulness: number;
+  /** The hints it followed (hint mode), in the photo's pixels. */
+  hints: number;
+  /** Milliseconds from the change (a hint added, moved, recoloured or removed) to its colours on screen. */
+  updateMs?: number;
   error?: string;
 }
 declare global {
   interface Window {
     colorizeResult?: DemoResult;
     colorizeBackends?: Record<string, string>;
+    /** Colorizations finished so far; with `colorizeBusy` false, the output shows the latest hints. */
+    colorizeUpdates?: number;
+    colorizeBusy?: boolean;
   }
 }
 
@@ -81,22 +92,31 @@ function colorfulness(rgba: Uint8Array | Uint8ClampedArray): number {
   return Math.sqrt(qrg / n - mrg * mrg + (qyb / n - myb * myb)) + 0.3 * Math.sqrt(mrg * mrg + myb * myb);
 }
 
-async function colorizeBlob(generator: tfl.LayersModel, backend: BackendName, blob: Blob): Promise<DemoResult> {
+function hex(r: number, g: number, b: number): string {
+  return `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+}
+
+/** Colorizes a photo (RGBA) and shows it beside its grey and its original. */
+async function colorizePhoto(generator: tfl.LayersModel, backend: BackendName, image: ImageData, hints: ColorHint[] | undefined, renderSize: number | undefined): Promise<{ result: DemoResult; out: Uint8Array }> {
   await initBackend({ backend });
-  const image = await imageDataOf(blob);
   const { width, height, data } = image;
   const started = performance.now();
-  const out = await colorizeImage(generator, { width, height, data }, { channels: 4 });
+  const out = await colorizeImage(generator, { width, height, data }, { channels: 4, ...(hints ? { hints } : {}), ...(renderSize ? { renderSize } : {}) });
   const ms = performance.now() - started;
   const { L } = rgb8ToModelLab(data, { channels: 4 });
-  const grey = modelLabToRgb8(L, new Float32Array(L.length * 2), { channels: 4 });
   const Lout = rgb8ToModelLab(out.data, { channels: 4 }).L;
   let sum = 0;
   for (let i = 0; i < L.length; i++) sum += Math.abs(Lout[i]! - L[i]!) * 50;
-  draw('grey', width, height, grey);
   draw('colorized', width, height, out.data);
+  const result = { backend, width, height, ms, meanAbsDeltaL: sum / L.length, colorfulness: colorfulness(out.data), inputColorfulness: colorfulness(data), hints: hints?.length ?? 0 };
+  return { result, out: out.data as Uint8Array };
+}
+
+function showInput(image: ImageData): void {
+  const { width, height, data } = image;
+  const { L } = rgb8ToModelLab(data, { channels: 4 });
+  draw('grey', width, height, modelLabToRgb8(L, new Float32Array(L.length * 2), { channels: 4 }));
   draw('original', width, height, data);
-  return { backend, width, height, ms, meanAbsDeltaL: sum / L.length, colorfulness: colorfulness(out.data), inputColorfulness: colorfulness(data) };
 }
 
 async function main(): Promise<void> {
@@ -112,19 +132,76 @@ async function main(): Promise<void> {
   }
   select.value = params.get('backend') ?? BACKENDS.find((b) => available[b] === 'ok') ?? 'cpu';
   // Its norms folded into its convs: the same colors, a fifth less work.
-  const generator = foldBatchNorm(await tfl.loadLayersModel(new URL('./model/model.json', location.href).href));
+  const load = async (path: string) => foldBatchNorm(await tfl.loadLayersModel(new URL(path, location.href).href));
+  const generator = await load('./model/model.json');
+  const hintGenerator = await load('./hint-model/model.json');
+  const render = params.get('render');
+  const renderSize = render ? Number(render) : undefined;
+  const hintMode = $<HTMLInputElement>('hint-mode');
+  hintMode.checked = params.get('hints') === '1';
   let file: Blob | undefined;
+  let image: ImageData | undefined;
+  let output: Uint8Array | undefined;
+  let busy = false;
+  let again = false;
+  window.colorizeUpdates = 0;
+  // One colorization at a time; changes made meanwhile are drawn by one more run after it.
+  const update = async (): Promise<void> => {
+    if (!image) return;
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    window.colorizeBusy = true;
+    try {
+      do {
+        again = false;
+        const hints = editor.enabled ? editor.colorHints() : undefined;
+        status(`colorizing on ${select.value}…`);
+        const started = performance.now();
+        try {
+          const r = await colorizePhoto(editor.enabled ? hintGenerator : generator, select.value as BackendName, image, hints, renderSize);
+          output = r.out;
+          editor.draw();
+          window.colorizeResult = { ...r.result, updateMs: performance.now() - started };
+          status(`${r.result.width}×${r.result.height} colorized on ${r.result.backend} in ${r.result.ms.toFixed(0)} ms${editor.enabled ? ` with ${r.result.hints} hints: click to add a point, drag to move it, pick its colour, Delete to remove it` : ''}`);
+        } catch (err) {
+          window.colorizeResult = { backend: select.value, width: 0, height: 0, ms: 0, meanAbsDeltaL: NaN, colorfulness: NaN, inputColorfulness: NaN, hints: 0, error: (err as Error).message };
+          status(`failed: ${(err as Error).message}`);
+        }
+        window.colorizeUpdates! += 1;
+      } while (again);
+    } finally {
+      busy = false;
+      window.colorizeBusy = false;
+    }
+  };
+  const editor = new HintEditor({
+    canvas: $<HTMLCanvasElement>('colorized'),
+    overlay: $<HTMLCanvasElement>('hint-layer'),
+    picker: $<HTMLInputElement>('hint-color'),
+    colorAt: (x, y) => {
+      if (!output || !image) return '#808080';
+      const i = (y * image.width + x) * 4;
+      return hex(output[i]!, output[i + 1]!, output[i + 2]!);
+    },
+    onChange: () => void update(),
+  });
+  editor.enabled = hintMode.checked;
+  hintMode.onchange = () => {
+    editor.enabled = hintMode.checked;
+    void update();
+  };
+  $<HTMLButtonElement>('hint-delete').onclick = () => editor.remove();
+  $<HTMLButtonElement>('hint-clear').onclick = () => editor.clear();
+  select.onchange = () => void update();
   const run = async (): Promise<void> => {
     if (!file) return;
-    status(`colorizing on ${select.value}…`);
-    try {
-      const r = await colorizeBlob(generator, select.value as BackendName, file);
-      window.colorizeResult = r;
-      status(`${r.width}×${r.height} colorized on ${r.backend} in ${r.ms.toFixed(0)} ms`);
-    } catch (err) {
-      window.colorizeResult = { backend: select.value, width: 0, height: 0, ms: 0, meanAbsDeltaL: NaN, colorfulness: NaN, inputColorfulness: NaN, error: (err as Error).message };
-      status(`failed: ${(err as Error).message}`);
-    }
+    image = await imageDataOf(file);
+    editor.reset();
+    showInput(image);
+    await update();
   };
   $<HTMLButtonElement>('run').onclick = () => void run();
   $<HTMLInputElement>('file').onchange = (e) => {

@@ -4,9 +4,10 @@
 // colorfulness of the shipped hint model, of Levin et al. 2004 (bench/reference/levin.py, a port
 // of the authors' getColorExact.m, on Debian's python3-scipy) and of "nearest hint" (each pixel
 // takes the nearest hint's colour), all beside the grey baseline, on the same grey photos.
-// HINT_MODEL=<model.json> measures another hint model.
+// HINT_MODEL=<model.json> measures another hint model; HINT_SPLIT=validation measures on the
+// validation photos (for choosing between models; the committed table is the test split's).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -14,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { colorfulness, fileSystem, initBackend, psnr } from '@colorize/core';
 import { AB_SCALE, colorize } from '@colorize/lab';
-import { rasterizeHints } from '@colorize/models';
+import { rasterizeHints, spreadHints } from '@colorize/models';
 import { demoPhotos, hintSeed, revealHints } from '@colorize/train';
 
 export const title = 'Colour hints: the hint model beside Levin et al. 2004 and nearest hint';
@@ -28,6 +29,8 @@ export const description =
 
 export const COUNTS = [0, 1, 2, 5, 10, 20, 50, 100];
 const DEFAULT_MODEL = 'packages/cli/hint-model/model.json';
+// Debian's python3 has python3-scipy; a python3 earlier on the PATH (pyenv) may not.
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 /** Each pixel takes the ab of the nearest hinted pixel; none: grey. Model space in, model space out. */
 function nearestHint(hints, size) {
@@ -69,7 +72,9 @@ export async function run({ log }) {
   const modelPath = process.env.HINT_MODEL ?? DEFAULT_MODEL;
   const model = await tfl.loadLayersModel(fileSystem(modelPath));
   const size = model.getUserDefinedMetadata()?.colorize?.size ?? 64;
-  const data = await demoPhotos({ split: 'test', size, batchSize: 64, shuffle: false, flip: false, seed: 0 });
+  const inChannels = model.inputs[0].shape[3];
+  const split = process.env.HINT_SPLIT ?? 'test';
+  const data = await demoPhotos({ split, size, batchSize: 64, shuffle: false, flip: false, seed: 0 });
   const batches = [];
   for await (const b of data.batches(0)) batches.push(b);
   const L = tf.concat(batches.map((b) => b.L));
@@ -98,20 +103,25 @@ export async function run({ log }) {
     }
     writeFileSync(join(work, 'in.json'), JSON.stringify({ size, cases }));
     log(`Levin et al. on ${cases.length} cases (python3 bench/reference/levin.py)`);
-    execFileSync('python3', ['bench/reference/levin.py', join(work, 'in.json'), join(work, 'out.json')], { stdio: 'inherit' });
+    execFileSync(PYTHON, ['bench/reference/levin.py', join(work, 'in.json'), join(work, 'out.json')], { stdio: 'inherit' });
     const levin = JSON.parse(readFileSync(join(work, 'out.json'), 'utf8')).ab;
     for (const [c, count] of COUNTS.entries()) {
       const hints = tf.tensor4d(hintArrays[c], [n, size, size, 3]);
-      const input = tf.concat([L, hints], 3);
-      const predicted = model.predict(input);
       const nearest = new Float32Array(n * size * size * 2);
       for (let i = 0; i < n; i += 1) nearest.set(nearestHint(hintArrays[c].subarray(i * size * size * 3, (i + 1) * size * size * 3), size), i * size * size * 2);
       const levinAb = tf.tensor4d(Float32Array.from(levin.slice(c * n, (c + 1) * n).flat(), (v) => v / AB_SCALE), [n, size, size, 2]);
       const nearestAb = tf.tensor4d(nearest, [n, size, size, 2]);
+      const spread = new Float32Array(n * size * size * 2);
+      const lm = await L.data();
+      for (let i = 0; i < n; i += 1) spread.set(spreadHints(lm.subarray(i * size * size, (i + 1) * size * size), hintArrays[c].subarray(i * size * size * 3, (i + 1) * size * size * 3), size, size), i * size * size * 2);
+      const spreadAb = tf.tensor4d(spread, [n, size, size, 2]);
+      const input = tf.concat(inChannels === 6 ? [L, hints, spreadAb] : [L, hints], 3);
+      const predicted = model.predict(input);
       const m = await scores(L, predicted, real);
       const l = await scores(L, levinAb, real);
       const h = await scores(L, nearestAb, real);
-      tf.dispose([hints, input, predicted, levinAb, nearestAb]);
+      const sp = await scores(L, spreadAb, real);
+      tf.dispose([hints, input, predicted, levinAb, nearestAb, spreadAb]);
       const pct = (x) => `${((100 * x) / realColor).toFixed(0)} %`;
       const d = (x) => `${x - greyScores.psnr >= 0 ? '+' : ''}${(x - greyScores.psnr).toFixed(2)}`;
       rows.push({
@@ -123,6 +133,7 @@ export async function run({ log }) {
         'Levin Δ grey': d(l.psnr),
         'model − Levin': `${m.psnr - l.psnr >= 0 ? '+' : ''}${(m.psnr - l.psnr).toFixed(2)}`,
         'nearest PSNR': h.psnr.toFixed(2),
+        'spreadHints PSNR': sp.psnr.toFixed(2),
         'model color': pct(m.colorfulness),
         'Levin color': pct(l.colorfulness),
         'nearest color': pct(h.colorfulness),

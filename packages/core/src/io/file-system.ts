@@ -194,7 +194,9 @@ const REGISTERED = Symbol.for('@colorize/core.fileSystemRouters');
 
 /**
  * Registers {@link fileSystem} as tfjs's save and load handler for `file://` URLs. Importing
- * `@colorize/core` in Node calls this; calling it again does nothing.
+ * `@colorize/core` in Node calls this; calling it again does nothing. It steps aside for any
+ * other `file://` handler, registered before or after it (`@tensorflow/tfjs-node` registers its
+ * own): tfjs refuses to save or load when two handlers match a URL.
  *
  * @group Model files
  */
@@ -202,9 +204,18 @@ export function registerFileSystemRouters(): void {
   const g = globalThis as Record<symbol, unknown>;
   if (g[REGISTERED] === true) return;
   g[REGISTERED] = true;
-  // tfjs's IORouter type says IOHandler, but its own routers return null for URLs they do not take.
-  const route = (url: string | string[]): tf.io.IOHandler =>
-    (typeof url === 'string' && url.startsWith(SCHEME) ? fileSystem(url) : null) as tf.io.IOHandler;
-  tf.io.registerSaveRouter(route);
-  tf.io.registerLoadRouter(route);
+  let asking = false;
+  // Ours only when no other router takes the URL: while it asks the others, it answers none.
+  const route = (others: (url: string) => tf.io.IOHandler[]) => (url: string | string[]): tf.io.IOHandler => {
+    if (asking || typeof url !== 'string' || !url.startsWith(SCHEME)) return null as unknown as tf.io.IOHandler;
+    asking = true;
+    try {
+      if (others(url).length > 0) return null as unknown as tf.io.IOHandler;
+    } finally {
+      asking = false;
+    }
+    return fileSystem(url);
+  };
+  tf.io.registerSaveRouter(route((url) => tf.io.getSaveHandlers(url)));
+  tf.io.registerLoadRouter(route((url) => tf.io.getLoadHandlers(url)));
 }

@@ -238,8 +238,7 @@ function weights(height: number, width: number, intensity: Float32Array): Float3
 function solve(level: Level, hints: LevelHints, x: Float32Array, sweeps: number): void {
   const { height, width, weights: w } = level;
   const { hint, mask } = hints;
-  const n = height * width;
-  for (let i = 0; i < n; i += 1) {
+  for (let i = 0; i < height * width; i += 1) {
     if (mask[i]) {
       x[i * 2] = hint[i * 2]!;
       x[i * 2 + 1] = hint[i * 2 + 1]!;
@@ -247,20 +246,18 @@ function solve(level: Level, hints: LevelHints, x: Float32Array, sweeps: number)
   }
   const offsets = NEIGHBOURS.map(([dy, dx]) => dy * width + dx);
   const [o0, o1, o2, o3, o4, o5, o6, o7] = offsets as [number, number, number, number, number, number, number, number];
-  const visit = (i: number): void => {
-    if (mask[i]) return;
-    const y = (i / width) | 0;
-    const xx = i - y * width;
+  // Inside the image: all eight neighbours, unrolled.
+  const inner = (i: number): void => {
     const k = i * 8;
-    if (y > 0 && y < height - 1 && xx > 0 && xx < width - 1) {
-      // Inside: all eight neighbours, unrolled.
-      const j0 = (i + o0) * 2, j1 = (i + o1) * 2, j2 = (i + o2) * 2, j3 = (i + o3) * 2;
-      const j4 = (i + o4) * 2, j5 = (i + o5) * 2, j6 = (i + o6) * 2, j7 = (i + o7) * 2;
-      const w0 = w[k]!, w1 = w[k + 1]!, w2 = w[k + 2]!, w3 = w[k + 3]!, w4 = w[k + 4]!, w5 = w[k + 5]!, w6 = w[k + 6]!, w7 = w[k + 7]!;
-      x[i * 2] = w0 * x[j0]! + w1 * x[j1]! + w2 * x[j2]! + w3 * x[j3]! + w4 * x[j4]! + w5 * x[j5]! + w6 * x[j6]! + w7 * x[j7]!;
-      x[i * 2 + 1] = w0 * x[j0 + 1]! + w1 * x[j1 + 1]! + w2 * x[j2 + 1]! + w3 * x[j3 + 1]! + w4 * x[j4 + 1]! + w5 * x[j5 + 1]! + w6 * x[j6 + 1]! + w7 * x[j7 + 1]!;
-      return;
-    }
+    const j0 = (i + o0) * 2, j1 = (i + o1) * 2, j2 = (i + o2) * 2, j3 = (i + o3) * 2;
+    const j4 = (i + o4) * 2, j5 = (i + o5) * 2, j6 = (i + o6) * 2, j7 = (i + o7) * 2;
+    const w0 = w[k]!, w1 = w[k + 1]!, w2 = w[k + 2]!, w3 = w[k + 3]!, w4 = w[k + 4]!, w5 = w[k + 5]!, w6 = w[k + 6]!, w7 = w[k + 7]!;
+    x[i * 2] = w0 * x[j0]! + w1 * x[j1]! + w2 * x[j2]! + w3 * x[j3]! + w4 * x[j4]! + w5 * x[j5]! + w6 * x[j6]! + w7 * x[j7]!;
+    x[i * 2 + 1] = w0 * x[j0 + 1]! + w1 * x[j1 + 1]! + w2 * x[j2 + 1]! + w3 * x[j3 + 1]! + w4 * x[j4 + 1]! + w5 * x[j5 + 1]! + w6 * x[j6 + 1]! + w7 * x[j7 + 1]!;
+  };
+  // On the border: the neighbours inside (weight > 0).
+  const edge = (i: number): void => {
+    const k = i * 8;
     let a = 0;
     let b = 0;
     for (let q = 0; q < 8; q += 1) {
@@ -273,8 +270,27 @@ function solve(level: Level, hints: LevelHints, x: Float32Array, sweeps: number)
     x[i * 2] = a;
     x[i * 2 + 1] = b;
   };
+  const row = (y: number, forward: boolean): void => {
+    const start = y * width;
+    if (y === 0 || y === height - 1 || width < 3) {
+      for (let q = 0; q < width; q += 1) {
+        const i = forward ? start + q : start + width - 1 - q;
+        if (!mask[i]) edge(i);
+      }
+      return;
+    }
+    const first = forward ? start : start + width - 1;
+    const last = forward ? start + width - 1 : start;
+    if (!mask[first]) edge(first);
+    if (forward) {
+      for (let i = start + 1; i < start + width - 1; i += 1) if (!mask[i]) inner(i);
+    } else {
+      for (let i = start + width - 2; i > start; i -= 1) if (!mask[i]) inner(i);
+    }
+    if (!mask[last]) edge(last);
+  };
   for (let s = 0; s < sweeps; s += 1) {
-    for (let i = 0; i < n; i += 1) visit(i);
-    for (let i = n - 1; i >= 0; i -= 1) visit(i);
+    for (let y = 0; y < height; y += 1) row(y, true);
+    for (let y = height - 1; y >= 0; y -= 1) row(y, false);
   }
 }

@@ -202,12 +202,18 @@ describe('colorize eval and demo', () => {
     expect(report.mean['greySsim']).toBeLessThanOrEqual(1);
   });
 
-  it('demo writes the comparison figure and prints PSNR beside the grey baseline', async () => {
+  it('demo writes the comparison figure and prints both models\' PSNR beside the grey baseline', async () => {
     const r = colorize(['demo', '-o', 'demo']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^PSNR \d+\.\d\d dB {3}grey baseline \d+\.\d\d dB {3}\([+-]\d+\.\d\d dB\)$/m);
+    const line = (name: string) => new RegExp(`^${name} +PSNR \\d+\\.\\d\\d dB {3}grey baseline \\d+\\.\\d\\d dB {3}\\([+-]\\d+\\.\\d\\d dB\\) {3}colorfulness \\d+ % of the originals'$`, 'm');
+    expect(r.stdout).toMatch(line('automatic:'));
+    expect(r.stdout).toMatch(line('10 colour hints:'));
+    expect(r.stdout).toMatch(/figure \(rows: grey \/ automatic \/ 10 hints, dots drawn \/ real\)/);
+    // With 10 hints, far above grey (the shipped hint model: +4.75 dB).
+    const hinted = /^10 colour hints: PSNR [\d.]+ dB {3}grey baseline [\d.]+ dB {3}\(\+(\d+\.\d\d) dB\)/m.exec(r.stdout);
+    expect(Number(hinted?.[1])).toBeGreaterThan(3);
     const meta = await sharp(join(dir, 'demo', 'comparison.png')).metadata();
-    expect([meta.width, meta.height]).toEqual([11 * 64, 3 * 64]);
+    expect([meta.width, meta.height]).toEqual([11 * 64, 4 * 64]);
   });
 });
 

@@ -178,7 +178,7 @@ describe('colorize eval --hints', () => {
   });
 
   it('refuses --hints for a model of L alone and a bad count, in one line', () => {
-    const plain = colorize(['eval', '--data', 'demo', '--hints', '10']);
+    const plain = colorize(['eval', '--data', 'demo', '--hints', '10', '--model', resolve('packages/cli/model')]);
     expect(plain.status).not.toBe(0);
     expect(plain.stderr).toMatch(/--hints needs a hint model \(colorize train --hints\)/);
     const bad = colorize(['eval', '--data', 'demo', '--model', 'echo', '--hints', '1,x']);

@@ -235,7 +235,7 @@ describe('colorize train', () => {
     });
     const code = await new Promise<number | null>((r) => child.on('exit', r));
     expect(stderr).toMatch(/on wasm with 2 replicas \(data parallel\); writing to /);
-    expect(JSON.parse(await readFile(join(dir, 'run', 'config.json'), 'utf8'))).toMatchObject({ criticSteps: 2, criticNorm: 'none', averageDecay: 0.9, lr: 3e-4, ganLr: 1e-4 });
+    expect(JSON.parse(await readFile(join(dir, 'run', 'config.json'), 'utf8'))).toMatchObject({ criticSteps: 2, criticNorm: 'none', averageDecay: 0.9, lr: 3e-4, ganLr: 1e-4, adamBetas: [0, 0.9] }); // the seed's betas by default
     expect(stderr).toMatch(/stopping after this step and saving a checkpoint/);
     expect(stderr).toMatch(/stopped; checkpoint saved\. Continue with: colorize train --out .*run --resume/);
     expect(code).toBe(130);

@@ -1,19 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describeValue, invalid } from '@colorize/core';
 
-/** Adam's settings. @group Training */
+/**
+ * Adam's settings. The defaults are the seed's: its `main.py` builds both optimisers as
+ * `Adam(lr=0.0002, betas=(0.0, 0.9))`, the settings of WGAN-GP (Gulrajani et al. 2017,
+ * Algorithm 1), and pretrains the generator with the same.
+ * @group Training
+ */
 export interface AdamOptions {
-  /** Step size. Defaults to 2e-4 (pix2pix, the seed). */
+  /** Step size. Defaults to 2e-4 (the seed; Gulrajani et al. 2017 use 1e-4). */
   learningRate?: number;
-  /** First-moment decay. Defaults to 0.5 (pix2pix, the seed). */
+  /** First-moment decay. Defaults to 0 (the seed and Gulrajani et al. 2017; pix2pix uses 0.5). */
   beta1?: number;
-  /** Second-moment decay. Defaults to 0.999. */
+  /** Second-moment decay. Defaults to 0.9 (the seed and Gulrajani et al. 2017; pix2pix uses 0.999). */
   beta2?: number;
   /** Added to the denominator. Defaults to 1e-8 (PyTorch's default, not the backend's epsilon). */
   epsilon?: number;
 }
 
-export const ADAM_DEFAULTS: Readonly<Required<AdamOptions>> = { learningRate: 2e-4, beta1: 0.5, beta2: 0.999, epsilon: 1e-8 };
+/** The seed's Adam: lr 2e-4, β (0.0, 0.9), ε 1e-8 (PyTorch's). @group Training */
+export const ADAM_DEFAULTS: Readonly<Required<AdamOptions>> = { learningRate: 2e-4, beta1: 0, beta2: 0.9, epsilon: 1e-8 };
 
 export function resolveAdam(fn: string, name: string, options: AdamOptions | undefined): Required<AdamOptions> {
   if (options !== undefined && (typeof options !== 'object' || options === null)) {

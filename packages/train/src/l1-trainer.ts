@@ -18,7 +18,7 @@ import { assertModel, intOption, reconstructionOption } from './options.js';
 export interface L1TrainerOptions {
   /** The generator: L `[b, h, w, 1]` → ab `[b, h, w, 2]`, in model space. Required. */
   generator: tfl.LayersModel;
-  /** Adam's settings. Defaults to lr 2e-4, β1 0.5, β2 0.999, ε 1e-8. */
+  /** Adam's settings. Defaults to the seed's: lr 2e-4, β1 0, β2 0.9, ε 1e-8 (`ADAM_DEFAULTS`). */
   optimizer?: AdamOptions;
   /** The loss: `'l1'` (the seed's), `'psnr'` (minus the per-image PSNR of ab, `psnrLoss`) or `'classification'` (`abClassificationLoss`). Defaults to `'l1'`. */
   reconstructionLoss?: ReconstructionLoss;
@@ -75,7 +75,7 @@ export function createL1Trainer(options: L1TrainerOptions): Trainer<L1Logs> {
 
 /** Options of {@link pretrainGenerator}: those of `fit`, and the optimizer's. @group Training */
 export interface PretrainOptions extends FitOptions<L1Logs> {
-  /** Adam's settings. Defaults to lr 2e-4, β1 0.5, β2 0.999, ε 1e-8. */
+  /** Adam's settings. Defaults to the seed's: lr 2e-4, β1 0, β2 0.9, ε 1e-8 (`ADAM_DEFAULTS`). */
   optimizer?: AdamOptions;
 }
 

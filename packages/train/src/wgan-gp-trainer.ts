@@ -33,9 +33,9 @@ export interface WganGpTrainerOptions {
   reconstructionLoss?: ReconstructionLoss;
   /** The classification loss's soft encoding and class weights, with `reconstructionLoss: 'classification'`. Defaults to Zhang et al.'s (5 neighbours, σ 5) without class weights. */
   classification?: AbClassTargetOptions;
-  /** Adam for the generator. Defaults to lr 2e-4, β1 0.5, β2 0.999, ε 1e-8. */
+  /** Adam for the generator. Defaults to the seed's: lr 2e-4, β1 0, β2 0.9, ε 1e-8 (`ADAM_DEFAULTS`). */
   generatorOptimizer?: AdamOptions;
-  /** Adam for the critic. Defaults to lr 2e-4, β1 0.5, β2 0.999, ε 1e-8. */
+  /** Adam for the critic. Defaults to the seed's: lr 2e-4, β1 0, β2 0.9, ε 1e-8 (`ADAM_DEFAULTS`). */
   criticOptimizer?: AdamOptions;
   /** Seed of the penalty's α draws (with a seeded dataset, runs on the cpu backend repeat exactly). Defaults to 0. */
   seed?: number;

@@ -8,7 +8,7 @@ import { ColorizeError, fileSystem, initBackend, writeFileAtomic } from '@colori
 import type { BackendName } from '@colorize/core';
 import { buildPatchCritic, buildUNet } from '@colorize/models';
 import { abGamutBins } from '@colorize/lab';
-import { abClassPrior, abClassWeights, createL1Trainer, createWganGpTrainer, deriveSeed, fileCheckpoints, startWorkerReplicas, withSimulatedHints } from '@colorize/train';
+import { ADAM_DEFAULTS, abClassPrior, abClassWeights, createL1Trainer, createWganGpTrainer, deriveSeed, fileCheckpoints, startWorkerReplicas, withSimulatedHints } from '@colorize/train';
 import type { GradientReplicas, LabBatch, SampleGrid, Trainer, TrainingCallbacks } from '@colorize/train';
 import sharp from 'sharp';
 
@@ -54,7 +54,9 @@ Options:
                           vivid (default 0.38, Zhang et al.'s)
   --rebalance <λ>         classification: the class rebalancing's mix with uniform, 1 for no
                           rebalancing (default 0.5, Zhang et al.'s)
-  --lr <x>                Adam learning rate of both models (default 2e-4)
+  --lr <x>                Adam learning rate of both models (default 2e-4, the seed's)
+  --adam-betas <b1,b2>    Adam's β1 and β2 for both models (default 0,0.9: the seed's main.py,
+                          WGAN-GP's; pix2pix used 0.5,0.999)
   --gan-lr <x>            Adam learning rate of both models in WGAN-GP, where a lower rate
                           than pretraining's can keep the colours the L1 phase learned
                           (default: --lr)
@@ -112,6 +114,8 @@ interface TrainConfig {
    */
   classPrior?: number[];
   lr: number;
+  /** Adam's β1, β2 (absent in runs made before the flag, which trained with 0.5, 0.999). */
+  adamBetas?: [number, number];
   /** The learning rate of WGAN-GP (absent in runs made before the flag: `lr`). */
   ganLr?: number;
   randomCrop: [number, number] | null;
@@ -126,6 +130,19 @@ interface TrainConfig {
   hintMean?: number;
   /** Where simulated hints fall (absent before the flag: normal). */
   hintPlacement?: 'normal' | 'uniform';
+}
+
+/** What runs made before `--adam-betas` trained with (then the library's default, pix2pix's). */
+const LEGACY_BETAS: [number, number] = [0.5, 0.999];
+
+/** `--adam-betas b1,b2`, each in [0, 1); absent: the library's defaults (the seed's). */
+function parseBetas(value: string | undefined): [number, number] {
+  if (value === undefined) return [ADAM_DEFAULTS.beta1, ADAM_DEFAULTS.beta2];
+  const parts = value.split(',').map((v) => Number(v.trim()));
+  if (parts.length !== 2 || parts.some((b) => !Number.isFinite(b) || b < 0 || b >= 1)) {
+    throw new UsageError(`--adam-betas expects two numbers in [0, 1) such as 0,0.9, got "${value}".`);
+  }
+  return parts as [number, number];
 }
 
 function hintPlacementFlag(value: string | undefined): 'normal' | 'uniform' {
@@ -174,6 +191,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       rebalance: { type: 'string' },
       lr: { type: 'string' },
       'gan-lr': { type: 'string' },
+      'adam-betas': { type: 'string' },
       'random-crop': { type: 'string' },
       seed: { type: 'string' },
       backend: { type: 'string' },
@@ -235,6 +253,7 @@ export async function train(args: string[], io: CliIO): Promise<number> {
       ...(reconstruction === 'classification' ? { temperature, rebalance, classWeights: null } : {}),
       lr,
       ganLr: numberFlag('gan-lr', values['gan-lr'], lr),
+      adamBetas: parseBetas(values['adam-betas']),
       randomCrop: parseCrop(values['random-crop']),
       seed: intFlag('seed', values.seed, 0, 0),
       extraTrain: values['extra-train'] === undefined ? null : resolve(values['extra-train']),
@@ -297,8 +316,10 @@ async function trainWith(config: TrainConfig, out: string, backend: BackendName,
   const critic = buildPatchCritic({ base: config.base, norm: config.criticNorm ?? 'instance' });
   const metadata = { colorize: { size: config.size, data: config.data, base: config.base, depth: config.depth, ...(config.hints ? { hints: true } : {}), ...(config.spreadHints ? { spreadHints: true } : {}), ...(config.classPrior ? { classPrior: config.classPrior } : {}) } };
   generator.setUserDefinedMetadata(metadata);
-  const adam = { learningRate: config.lr };
-  const ganAdam = { learningRate: config.ganLr ?? config.lr };
+  // Runs made before --adam-betas trained with pix2pix's betas; resuming one keeps them.
+  const [beta1, beta2] = config.adamBetas ?? LEGACY_BETAS;
+  const adam = { learningRate: config.lr, beta1, beta2 };
+  const ganAdam = { learningRate: config.ganLr ?? config.lr, beta1, beta2 };
   const reconstructionLoss = config.reconstruction ?? 'l1';
   const shared = { ...(replicas ? { replicas } : {}), ...(classification ? { classification: { classWeights: config.classWeights! } } : {}) };
   const pretrainer = createL1Trainer({ generator, optimizer: adam, reconstructionLoss, seed: config.seed, ...shared });

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 
-import { ColorizeError } from '@colorize/core';
+import { ColorizeError, writeFileAtomic } from '@colorize/core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { assertHints, colorizeImage } from '@colorize/models';
 import type { AbPredictor, ColorHint } from '@colorize/models';
@@ -53,10 +53,17 @@ export async function readHints(path: string, photo: { width: number; height: nu
   }
 }
 
-/** Expands files and folders into image jobs; a missing path is an error of its own. */
+/**
+ * Expands files and folders into image jobs; a missing path is an error of its own. Photos are
+ * never overwritten: a job whose output would be one of the inputs, or another job's output, is
+ * an error of its own, and folders are read without the output folder (a second run does not
+ * colorize the first one's results).
+ */
 export async function collectImages(inputs: readonly string[], outDir: string, hintFile?: string): Promise<{ jobs: ImageJob[]; errors: string[] }> {
-  const jobs: ImageJob[] = [];
+  const found: ImageJob[] = [];
   const errors: string[] = [];
+  const out = resolve(outDir);
+  const inside = (path: string): boolean => path === out || path.startsWith(out + sep);
   for (const input of inputs) {
     const info = await stat(input).catch(() => undefined);
     if (info === undefined) {
@@ -67,12 +74,28 @@ export async function collectImages(inputs: readonly string[], outDir: string, h
       for (const e of entries) {
         if (!e.isFile() || !IMAGE_EXTENSIONS.includes(extname(e.name).toLowerCase() as (typeof IMAGE_EXTENSIONS)[number])) continue;
         const full = join(e.parentPath, e.name);
+        if (inside(resolve(full)) && !inside(root)) continue; // an earlier run's output
         const sidecar = sidecarOf(full);
-        jobs.push({ input: full, output: join(outDir, relative(resolve(root, '..'), full)), ...((await isFile(sidecar)) ? { hints: sidecar } : {}) });
+        found.push({ input: full, output: join(outDir, relative(resolve(root, '..'), full)), ...((await isFile(sidecar)) ? { hints: sidecar } : {}) });
       }
     } else {
       const sidecar = sidecarOf(input);
-      jobs.push({ input, output: join(outDir, resolve(input).split(/[\\/]/).pop()!), ...((await isFile(sidecar)) ? { hints: sidecar } : {}) });
+      found.push({ input, output: join(outDir, resolve(input).split(/[\\/]/).pop()!), ...((await isFile(sidecar)) ? { hints: sidecar } : {}) });
+    }
+  }
+  const inputPaths = new Set(found.map((j) => resolve(j.input)));
+  const outputs = new Map<string, string>();
+  const jobs: ImageJob[] = [];
+  for (const job of found) {
+    const target = resolve(job.output);
+    const taken = outputs.get(target);
+    if (inputPaths.has(target)) {
+      errors.push(`${job.input}: its output ${job.output} would overwrite ${target === resolve(job.input) ? 'the photo itself' : 'another photo given'}; choose another output folder (-o)`);
+    } else if (taken !== undefined) {
+      errors.push(`${job.input}: its output ${job.output} is also ${taken}'s; colorize photos of the same name into separate output folders`);
+    } else {
+      outputs.set(target, job.input);
+      jobs.push(job);
     }
   }
   if (hintFile !== undefined) for (const job of jobs) job.hints = hintFile;
@@ -163,5 +186,7 @@ export async function writePhoto(path: string, photo: Photo, rgb: Uint8Array): P
   const image = sharp(data, { raw: { width, height, channels: alpha ? 4 : 3 } });
   const ext = extname(path).toLowerCase();
   const encoded = ext === '.png' ? image.png() : ext === '.webp' ? image.webp({ quality: 95 }) : image.jpeg({ quality: 95, chromaSubsampling: '4:4:4' });
-  await encoded.toFile(path);
+  // Encoded in memory, then written beside the target and renamed over it: a full disk or a
+  // kill leaves the old file (or none), never a truncated one.
+  await writeFileAtomic(path, await encoded.toBuffer());
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, realpath, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
@@ -96,10 +96,19 @@ async function weightPath(dir: string, realDir: string, file: string, path: unkn
   return real;
 }
 
+/** The largest model.json read (bytes): topologies are kilobytes; the weights are in their own files. */
+const MAX_MODEL_JSON_BYTES = 64 * 1024 * 1024;
+
 async function load(url: string): Promise<ModelArtifacts> {
   const fn = 'fileSystem.load';
   const file = url.endsWith('.json') ? url : join(url, MODEL_JSON);
   const dir = dirname(file);
+  // A FIFO, socket or device would hang or never end a read: only regular files are read.
+  const info = await stat(file).catch((err: unknown) => {
+    throw ioError(fn, `read ${file}`, err);
+  });
+  if (!info.isFile()) throw bad(file, 'is not a regular file');
+  if (info.size > MAX_MODEL_JSON_BYTES) throw bad(file, `is ${info.size} bytes, more than the ${MAX_MODEL_JSON_BYTES} a model.json may be`);
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -118,14 +127,39 @@ async function load(url: string): Promise<ModelArtifacts> {
   const manifest = json.weightsManifest ?? [];
   if (!Array.isArray(manifest)) throw bad(file, 'weightsManifest must be an array');
   const realDir = await realpath(dir);
-  const groups: { paths: string[]; specs: WeightsManifestEntry[] }[] = [];
+  const groups: { paths: string[]; sizes: number[]; specs: WeightsManifestEntry[] }[] = [];
+  const seen = new Set<string>();
   for (const group of manifest) {
     if (!Array.isArray(group?.paths) || !Array.isArray(group?.weights)) {
       throw bad(file, 'each weightsManifest group needs "paths" and "weights" arrays');
     }
     const paths: string[] = [];
-    for (const p of group.paths) paths.push(await weightPath(dir, realDir, file, p));
-    groups.push({ paths, specs: group.weights });
+    const sizes: number[] = [];
+    for (const p of group.paths) {
+      const path = await weightPath(dir, realDir, file, p);
+      // Each file once, and its size known before any is read: a manifest naming one file many
+      // times (or a huge one) is refused without reading it.
+      if (seen.has(path)) throw bad(file, `weightsManifest lists weight file ${basename(path)} more than once`);
+      seen.add(path);
+      const weightInfo = await stat(path).catch((err: unknown) => {
+        throw ioError(fn, `read ${path}`, err);
+      });
+      if (!weightInfo.isFile()) throw bad(file, `weight file ${basename(path)} is not a regular file`);
+      paths.push(path);
+      sizes.push(weightInfo.size);
+    }
+    groups.push({ paths, sizes, specs: group.weights });
+  }
+  for (const { paths, sizes, specs: groupSpecs } of groups) {
+    const expected = weightSpecBytes(groupSpecs, (problem) => bad(file, problem));
+    const actual = sizes.reduce((a, b) => a + b, 0);
+    const names = paths.length <= 3 ? paths.map((p) => basename(p)).join(', ') : `${paths.slice(0, 3).map((p) => basename(p)).join(', ')} and ${paths.length - 3} more`;
+    if (expected !== undefined && actual < expected) {
+      throw bad(file, `weight file ${names} is truncated: the weights need ${expected} bytes, the file holds ${actual}`);
+    }
+    if (expected !== undefined && actual > expected) {
+      throw bad(file, `weight file ${names} does not match its specs: it holds ${actual} bytes, the specs describe ${expected}`);
+    }
   }
   return tf.io.getModelArtifactsForJSON(json, async () => {
     const specs: WeightsManifestEntry[] = [];
@@ -140,7 +174,7 @@ async function load(url: string): Promise<ModelArtifacts> {
         actual += bytes.byteLength;
         buffers.push(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
       }
-      const names = paths.map((p) => basename(p)).join(', ');
+      const names = paths.length <= 3 ? paths.map((p) => basename(p)).join(', ') : `${paths.slice(0, 3).map((p) => basename(p)).join(', ')} and ${paths.length - 3} more`;
       if (expected !== undefined && actual < expected) {
         throw bad(file, `weight file ${names} is truncated: the weights need ${expected} bytes, the file holds ${actual}`);
       }

@@ -78,6 +78,8 @@ export async function collectImages(inputs: readonly string[], outDir: string, h
         const sidecar = sidecarOf(full);
         found.push({ input: full, output: join(outDir, relative(resolve(root, '..'), full)), ...((await isFile(sidecar)) ? { hints: sidecar } : {}) });
       }
+    } else if (!info.isFile()) {
+      errors.push(`${input}: not a regular file (a FIFO, socket or device is never read)`);
     } else {
       const sidecar = sidecarOf(input);
       found.push({ input, output: join(outDir, resolve(input).split(/[\\/]/).pop()!), ...((await isFile(sidecar)) ? { hints: sidecar } : {}) });

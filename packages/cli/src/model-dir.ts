@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ColorizeError, fileSystem } from '@colorize/core';
 import { foldBatchNorm } from '@colorize/models'; // importing it also registers InstanceNormalization for loading
@@ -58,8 +59,38 @@ export async function loadGenerator(path: string | undefined): Promise<LoadedGen
     throw new ColorizeError('INVALID_MODEL_FILE', `--model: ${dir} is not a colorize generator (expected input [b, h, w, 1], or [b, h, w, 4] for a hint model, and output [b, h, w, 2], got [${inShape.join(', ')}] → [${outShape.join(', ')}]).`);
   }
   const meta = (model.getUserDefinedMetadata() as { colorize?: { size?: number; depth?: number; classPrior?: number[] } } | undefined)?.colorize;
+  for (const [key, low, high] of [['size', 16, MAX_SIDE], ['depth', 1, 8]] as const) {
+    const v = meta?.[key];
+    if (v !== undefined && !(Number.isInteger(v) && v >= low && v <= high)) {
+      model.dispose();
+      throw new ColorizeError('INVALID_MODEL_FILE', `--model: ${dir} has colorize.${key} ${JSON.stringify(v)} in its metadata; expected an integer in [${low}, ${high}].`);
+    }
+  }
   const pools = model.layers.filter((l) => l.getClassName() === 'MaxPooling2D').length;
   const folded = foldBatchNorm(model);
   model.dispose();
-  return { model: folded, trainedSize: meta?.size, multiple: 2 ** (meta?.depth ?? pools), path: dir, jsonPath: dir.endsWith('.json') ? dir : join(dir, 'model.json'), classPrior: meta?.classPrior };
+  const multiple = 2 ** (meta?.depth ?? pools);
+  if (!(await givesFiniteColours(folded, multiple, inShape[3]!))) {
+    folded.dispose();
+    throw new ColorizeError('INVALID_MODEL_FILE', `--model: ${dir} gives NaN or infinite colours for a test image: its weights are broken (NaN or infinite values, a negative BatchNorm variance, or a scale that overflows).`);
+  }
+  return { model: folded, trainedSize: meta?.size, multiple, path: dir, jsonPath: dir.endsWith('.json') ? dir : join(dir, 'model.json'), classPrior: meta?.classPrior };
+}
+
+/** The largest side a model may be trained at or run at (px): a 4096² input is already 1 GB of activations per 16 channels. */
+export const MAX_SIDE = 4096;
+
+/** Runs the generator once on a small ramp of L (hints empty) and checks every output is finite. */
+async function givesFiniteColours(model: tfl.LayersModel, multiple: number, channels: number): Promise<boolean> {
+  const side = Math.max(16, multiple);
+  const out = tf.tidy(() => {
+    const ramp = tf.reshape(tf.linspace(-1, 1, side * side), [1, side, side, 1]);
+    const input = channels === 1 ? ramp : tf.concat([ramp, tf.zeros([1, side, side, channels - 1])], 3);
+    return tf.all(tf.isFinite(model.predict(input) as tf.Tensor));
+  });
+  try {
+    return (await out.data())[0] === 1;
+  } finally {
+    out.dispose();
+  }
 }

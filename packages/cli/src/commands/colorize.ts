@@ -6,7 +6,7 @@ import { ColorizeError, initBackend } from '@colorize/core';
 import type { BackendName } from '@colorize/core';
 
 import { openEngine } from '../engine.js';
-import { shippedModelDir } from '../model-dir.js';
+import { MAX_SIDE, shippedModelDir } from '../model-dir.js';
 import { collectImages, colorizeFile } from '../images.js';
 import type { ImageJob } from '../images.js';
 import type { CliIO } from '../io.js';
@@ -24,7 +24,8 @@ Options:
   -o, --out <dir>         output folder (default colorized); folders keep their structure
   --model <dir>           a model folder or a colorize train run (default: the shipped models,
                           the hint model for photos with hints and the automatic one for others)
-  --render-size <px>      side the model runs at (default: the size it was trained at, else 256)
+  --render-size <px>      side the model runs at, at most 4096 (default: the size it was
+                          trained at, else 256)
   --engine <name>         onnx | tfjs (default onnx): onnx runs the model in onnxruntime on
                           every core, exporting it once and caching the export beside the model
                           (model.<hash>.onnx); tfjs runs it on the tfjs backend. Same images.
@@ -72,6 +73,7 @@ export async function colorizeCommand(args: string[], io: CliIO): Promise<number
   const engineFlag = values.engine ?? 'onnx';
   if (engineFlag !== 'onnx' && engineFlag !== 'tfjs') throw new UsageError(`--engine: expected onnx or tfjs, got "${engineFlag}".`);
   const renderFlag = values['render-size'] === undefined ? undefined : intFlag('render-size', values['render-size'], 256, 16);
+  if (renderFlag !== undefined && renderFlag > MAX_SIDE) throw new UsageError(`--render-size expects a side of at most ${MAX_SIDE} px, got ${renderFlag}.`);
   const outDir = resolve(values.out ?? 'colorized');
   const { jobs, errors } = await collectImages(positionals, outDir, values.hints === undefined ? undefined : resolve(values.hints));
   if (values.hints !== undefined && jobs.length > 1) throw new UsageError(`--hints is for one photo; for ${jobs.length}, put each photo's hints beside it as <name>.hints.json.`);

@@ -96,19 +96,21 @@ function hex(r: number, g: number, b: number): string {
   return `#${[r, g, b].map((v) => v.toString(16).padStart(2, '0')).join('')}`;
 }
 
-/** Colorizes a photo (RGBA) and shows it beside its grey and its original. */
+/** Colorizes a photo (RGBA) and shows it; `updateMs` runs from the call to the colours on the canvas. */
 async function colorizePhoto(generator: tfl.LayersModel, backend: BackendName, image: ImageData, hints: ColorHint[] | undefined, renderSize: number | undefined): Promise<{ result: DemoResult; out: Uint8Array }> {
+  const started = performance.now();
   await initBackend({ backend });
   const { width, height, data } = image;
-  const started = performance.now();
   const out = await colorizeImage(generator, { width, height, data }, { channels: 4, ...(hints ? { hints } : {}), ...(renderSize ? { renderSize } : {}) });
   const ms = performance.now() - started;
+  draw('colorized', width, height, out.data);
+  const updateMs = performance.now() - started;
+  // What the tests read, measured after the colours are shown.
   const { L } = rgb8ToModelLab(data, { channels: 4 });
   const Lout = rgb8ToModelLab(out.data, { channels: 4 }).L;
   let sum = 0;
   for (let i = 0; i < L.length; i++) sum += Math.abs(Lout[i]! - L[i]!) * 50;
-  draw('colorized', width, height, out.data);
-  const result = { backend, width, height, ms, meanAbsDeltaL: sum / L.length, colorfulness: colorfulness(out.data), inputColorfulness: colorfulness(data), hints: hints?.length ?? 0 };
+  const result = { backend, width, height, ms, updateMs, meanAbsDeltaL: sum / L.length, colorfulness: colorfulness(out.data), inputColorfulness: colorfulness(data), hints: hints?.length ?? 0 };
   return { result, out: out.data as Uint8Array };
 }
 
@@ -159,12 +161,11 @@ async function main(): Promise<void> {
         again = false;
         const hints = editor.enabled ? editor.colorHints() : undefined;
         status(`colorizing on ${select.value}…`);
-        const started = performance.now();
         try {
           const r = await colorizePhoto(editor.enabled ? hintGenerator : generator, select.value as BackendName, image, hints, renderSize);
           output = r.out;
           editor.draw();
-          window.colorizeResult = { ...r.result, updateMs: performance.now() - started };
+          window.colorizeResult = r.result;
           status(`${r.result.width}×${r.result.height} colorized on ${r.result.backend} in ${r.result.ms.toFixed(0)} ms${editor.enabled ? ` with ${r.result.hints} hints: click to add a point, drag to move it, pick its colour, Delete to remove it` : ''}`);
         } catch (err) {
           window.colorizeResult = { backend: select.value, width: 0, height: 0, ms: 0, meanAbsDeltaL: NaN, colorfulness: NaN, inputColorfulness: NaN, hints: 0, error: (err as Error).message };

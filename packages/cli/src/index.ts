@@ -3,7 +3,7 @@
  *
  * @example
  * ```sh
- * npx colorize backends
+ * npx @colorize/cli backends
  * ```
  * @packageDocumentation
  */

@@ -82,3 +82,31 @@ describe('broken models and odd inputs', () => {
     expect(named.stdout).toMatch(/named\/p\.jpg/);
   });
 });
+
+describe('links out of a model folder', () => {
+  it('refuses a model.json, a run\'s model/ folder and a cached ONNX export that link outside, reading none of them', async () => {
+    const { symlink } = await import('node:fs/promises');
+    // model.json: a link to the good model's, from another folder.
+    await mkdir(join(dir, 'linked'));
+    await symlink(join(dir, 'good', 'model.json'), join(dir, 'linked', 'model.json'));
+    const json = colorize([join('in', 'p.jpg'), '--model', 'linked', '--engine', 'tfjs', '-o', 'linked-out']);
+    expect(json.status).not.toBe(0);
+    expect(json.stderr.trim().split('\n')).toEqual([expect.stringMatching(/linked\/model\.json.*is a link to .*good\/model\.json, outside its model folder/)]);
+    // A training run whose model/ is a link to a folder elsewhere.
+    await mkdir(join(dir, 'run'));
+    await symlink(join(dir, 'good'), join(dir, 'run', 'model'));
+    const run = colorize([join('in', 'p.jpg'), '--model', 'run', '--engine', 'tfjs', '-o', 'run-out']);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toMatch(/run\/model is a link to .*\/good, outside the training run .*\/run; give that folder itself/);
+    // The cached export: a link where model.<hash>.onnx goes is not read; the model is exported again.
+    const { modelHash } = await import('./onnx-engine.js');
+    await mkdir(join(dir, 'cached'));
+    for (const f of await (await import('node:fs/promises')).readdir(join(dir, 'good'))) if (!f.endsWith('.onnx')) await copyFile(join(dir, 'good', f), join(dir, 'cached', f));
+    const cache = join(dir, 'cached', `model.${await modelHash(join(dir, 'cached', 'model.json'))}.onnx`);
+    execFileSync('mkfifo', [join(dir, 'outside.onnx')]); // reading it would hang
+    await symlink(join(dir, 'outside.onnx'), cache);
+    const onnx = colorize([join('in', 'p.jpg'), '--model', 'cached', '--engine', 'onnx', '-o', 'cached-out']);
+    expect(onnx.stderr).toBe('');
+    expect(onnx.status).toBe(0);
+  });
+});

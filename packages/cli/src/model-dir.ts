@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,7 +22,13 @@ export function resolveModelPath(path: string | undefined): string {
   if (path === undefined) return shippedModelDir();
   const p = resolve(path);
   if (p.endsWith('.json') || p.endsWith('.onnx') || existsSync(join(p, 'model.json'))) return p;
-  if (existsSync(join(p, 'model', 'model.json'))) return join(p, 'model');
+  if (existsSync(join(p, 'model', 'model.json'))) {
+    // A training run's model/ must be its own folder, not a link out of the run.
+    const run = realpathSync(p);
+    const model = realpathSync(join(p, 'model'));
+    if (model !== join(run, 'model')) throw new ColorizeError('INVALID_MODEL_FILE', `--model: ${join(p, 'model')} is a link to ${model}, outside the training run ${p}; give that folder itself.`);
+    return join(p, 'model');
+  }
   throw new ColorizeError('INVALID_MODEL_FILE', `--model: "${path}" holds no model.json (nor model/model.json of a training run).`);
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { ColorizeError, writeFileAtomic } from '@colorize/core';
@@ -76,6 +76,8 @@ export async function exportedEngine(ort: Ort, generator: LoadedGenerator, threa
   const hash = await modelHash(generator.jsonPath);
   const candidates = [join(dirname(generator.jsonPath), `model.${hash}.onnx`), join(cacheDir(), 'onnx', `${hash}.onnx`)];
   for (const file of candidates) {
+    // Only a regular file of its own: never a link (it could lead out of the folder) or a FIFO.
+    if (!((await lstat(file).catch(() => undefined))?.isFile() ?? false)) continue;
     const bytes = await readFile(file).catch(() => undefined);
     if (bytes === undefined) continue;
     const s = await session(ort, new Uint8Array(bytes), file, threads).catch(() => undefined);

@@ -108,6 +108,9 @@ async function load(url: string): Promise<ModelArtifacts> {
     throw ioError(fn, `read ${file}`, err);
   });
   if (!info.isFile()) throw bad(file, 'is not a regular file');
+  // A model.json that is a link must stay in its folder, as its weights must.
+  const realFile = await realpath(file);
+  if (dirname(realFile) !== (await realpath(dirname(file)))) throw bad(file, `is a link to ${realFile}, outside its model folder`);
   if (info.size > MAX_MODEL_JSON_BYTES) throw bad(file, `is ${info.size} bytes, more than the ${MAX_MODEL_JSON_BYTES} a model.json may be`);
   let text: string;
   try {

@@ -1,7 +1,7 @@
 // Prepares the extra training photos of the shipped model (packages/cli/model/README.md): the
 // photographic stamps of Debian's tuxpaint-stamps-default (GPL-2; photos of animals, plants,
 // food, tools and vehicles, cut out on transparency), listed in
-// packages/cli/model/training/extra-photos.txt and chosen by eye (no drawings or renders).
+// records/automatic-model/extra-photos.txt and chosen by eye (no drawings or renders).
 // Each is composited on white, padded to a square and resized to 256 px, as JPEG quality 92.
 //
 // Usage: node scripts/extra-training-photos.mjs <out-folder>
@@ -19,7 +19,7 @@ if (!out) {
   process.exit(2);
 }
 const PACKAGE = 'tuxpaint-stamps-default=2022.06.04-1';
-const list = readFileSync(new URL('../packages/cli/model/training/extra-photos.txt', import.meta.url), 'utf8').split('\n').filter(Boolean);
+const list = readFileSync(new URL('../records/automatic-model/extra-photos.txt', import.meta.url), 'utf8').split('\n').filter(Boolean);
 const work = mkdtempSync(join(tmpdir(), 'colorize-extra-'));
 execFileSync('apt-get', ['download', PACKAGE], { cwd: work, stdio: 'inherit' });
 const deb = readdirSync(work).find((f) => f.endsWith('.deb'));

@@ -4,7 +4,7 @@
 // Wikimedia Commons, are in the package's /usr/share/doc/gcompris-qt-data/copyright). GCompris
 // packs them into Qt resource files (.rcc); this reads those (format version 3: a tree of
 // entries, zlib-compressed data) and takes the resources listed in
-// packages/cli/model/training/gcompris-photos.txt, chosen by eye (no drawings, no
+// records/automatic-model/gcompris-photos.txt, chosen by eye (no drawings, no
 // black-and-white photos, no objects cut out on white). Each is resized (Lanczos) so its short
 // side is 256 px, centre-cropped to 256 × 256 and saved as JPEG quality 92, as the demo photos.
 //
@@ -52,7 +52,7 @@ if (!out) {
   process.exit(2);
 }
 const PACKAGE = 'gcompris-qt-data=3.1-2';
-const list = readFileSync(new URL('../packages/cli/model/training/gcompris-photos.txt', import.meta.url), 'utf8')
+const list = readFileSync(new URL('../records/automatic-model/gcompris-photos.txt', import.meta.url), 'utf8')
   .split('\n').filter((l) => l && !l.startsWith('#'));
 const work = mkdtempSync(join(tmpdir(), 'colorize-gcompris-'));
 execFileSync('apt-get', ['download', PACKAGE], { cwd: work, stdio: 'inherit' });
